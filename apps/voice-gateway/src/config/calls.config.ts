@@ -1,0 +1,16 @@
+import { ConfigType, registerAs } from '@nestjs/config';
+import { parseEnv } from './env.validation';
+
+export const callsConfig = registerAs('calls', () => {
+  const env = parseEnv(process.env);
+  return {
+    /** Bearer token for the admin API; unset disables it. */
+    adminApiKey: env.ADMIN_API_KEY,
+    maxConcurrentCalls: env.MAX_CONCURRENT_CALLS,
+    databaseUrl: env.DATABASE_URL,
+    /** Unset: in-memory call registry (single instance). */
+    redisUrl: env.REDIS_URL,
+  };
+});
+
+export type CallsConfig = ConfigType<typeof callsConfig>;

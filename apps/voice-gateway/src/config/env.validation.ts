@@ -1,0 +1,199 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  getMetadataStorage,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+export const LOG_LEVELS = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/** Values never echoed back in validation messages. */
+const SECRET_KEYS = new Set([
+  'TWILIO_AUTH_TOKEN',
+  'GEMINI_API_KEY',
+  'ADMIN_API_KEY',
+]);
+
+/** "42" -> 42; anything else is left as it is so that @IsInt reports it. */
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)
+    ? Number(value)
+    : value;
+
+/**
+ * Every environment variable the service reads, with its default.
+ * Nothing outside this folder reads process.env.
+ */
+export class EnvironmentVariables {
+  // --- app ---
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer between 1 and 65535' })
+  @Min(1, { message: 'must be an integer between 1 and 65535' })
+  @Max(65535, { message: 'must be an integer between 1 and 65535' })
+  PORT: number = 8080;
+
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join('|')}` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  @IsIn(NODE_ENVS, { message: `must be one of ${NODE_ENVS.join('|')}` })
+  NODE_ENV: NodeEnv = 'production';
+
+  // --- twilio ---
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['https'], require_protocol: true, require_tld: false },
+    { message: 'must be an https URL such as https://voice.example.com' },
+  )
+  @Matches(/[^/]$/, { message: 'must not end with a slash' })
+  WEBHOOK_BASE_URL?: string;
+
+  @IsOptional()
+  @Matches(/^AC[0-9a-f]{32}$/i, {
+    message: 'must be "AC" followed by 32 hex digits',
+  })
+  TWILIO_ACCOUNT_SID?: string;
+
+  @IsOptional()
+  @IsString()
+  TWILIO_AUTH_TOKEN?: string;
+
+  @IsOptional()
+  @Matches(/^\+[1-9]\d{1,14}$/, {
+    message: 'must be an E.164 number such as +14155550100',
+  })
+  TWILIO_PHONE_NUMBER?: string;
+
+  // --- gemini ---
+  @IsOptional()
+  @IsString()
+  GEMINI_API_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  GOOGLE_CLOUD_PROJECT?: string;
+
+  @IsOptional()
+  @IsString()
+  GOOGLE_CLOUD_LOCATION?: string;
+
+  @IsString()
+  GEMINI_MODEL: string = 'gemini-3.8-live';
+
+  @IsString()
+  GEMINI_VOICE: string = 'Kore';
+
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['ws', 'wss'], require_protocol: true, require_tld: false },
+    { message: 'must be a ws:// or wss:// URL' },
+  )
+  GEMINI_LIVE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  GEMINI_SYSTEM_INSTRUCTION?: string;
+
+  @IsOptional()
+  @IsString()
+  GEMINI_SYSTEM_INSTRUCTION_FILE?: string;
+
+  // --- calls ---
+  @IsOptional()
+  @MinLength(16, { message: 'must be at least 16 characters long' })
+  ADMIN_API_KEY?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer of at least 1' })
+  @Min(1, { message: 'must be an integer of at least 1' })
+  MAX_CONCURRENT_CALLS: number = 100;
+
+  @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
+    message: 'must start with sqlite:, postgres:// or postgresql://',
+  })
+  DATABASE_URL: string = 'sqlite:data/calls.db';
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, {
+    message: 'must be a redis:// or rediss:// URL',
+  })
+  REDIS_URL?: string;
+}
+
+const KNOWN_KEYS = new Set(
+  getMetadataStorage()
+    .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+    .map((metadata) => metadata.propertyName),
+);
+
+/** Known keys only; empty strings count as unset so defaults apply. */
+function pickKnown(raw: Record<string, unknown>): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (KNOWN_KEYS.has(key) && value !== undefined && value !== '') {
+      picked[key] = value;
+    }
+  }
+  return picked;
+}
+
+/** Converts without validating; for config factories after boot validation. */
+export function parseEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  return plainToInstance(EnvironmentVariables, pickKnown(raw));
+}
+
+function shownValue(key: string, value: unknown): string {
+  if (SECRET_KEYS.has(key) && typeof value === 'string') {
+    return `(got ${value.length} characters)`;
+  }
+  const shown =
+    typeof value === 'string'
+      ? value.replace(/\/\/[^/@\s]*@/, '//***@')
+      : value;
+  return `(got ${JSON.stringify(shown)})`;
+}
+
+function formatError(
+  error: ValidationError,
+  raw: Record<string, unknown>,
+): string {
+  const messages = [...new Set(Object.values(error.constraints ?? {}))];
+  const key = error.property;
+  return `  - ${key}: ${messages.join('; ')} ${shownValue(key, raw[key])}`;
+}
+
+/**
+ * ConfigModule `validate` hook: returns the typed, defaulted environment or
+ * throws one Error listing every bad variable on its own line.
+ */
+export function validateEnv(
+  raw: Record<string, unknown>,
+): EnvironmentVariables {
+  const env = parseEnv(raw);
+  const errors = validateSync(env);
+  if (errors.length > 0) {
+    const lines = errors.map((error) => formatError(error, raw));
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return env;
+}

@@ -1,0 +1,24 @@
+import type { Config } from 'jest';
+
+const config: Config = {
+  rootDir: '.',
+  roots: ['<rootDir>/apps', '<rootDir>/libs'],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  // Unit specs beside the code, e2e specs in apps/<app>/test.
+  testRegex: '.*\\.(e2e-)?spec\\.ts$',
+  transform: {
+    // tsconfig.spec.json sets isolatedModules: per-file transpile, no type check.
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
+  },
+  moduleNameMapper: {
+    '^@app/audio-bridge(|/.*)$': '<rootDir>/libs/audio-bridge/src$1',
+    '^@app/gemini-client(|/.*)$': '<rootDir>/libs/gemini-client/src$1',
+    '^@app/simulators(|/.*)$': '<rootDir>/libs/simulators/src$1',
+    '^@app/twilio(|/.*)$': '<rootDir>/libs/twilio/src$1',
+  },
+  collectCoverageFrom: ['{apps,libs}/*/src/**/*.ts', '!**/main.ts'],
+  coverageDirectory: '<rootDir>/coverage',
+};
+
+export default config;

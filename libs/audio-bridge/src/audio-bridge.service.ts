@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { createResampler } from './dsp/create-resampler';
+import { Resampler } from './dsp/resampler';
+import { AgentAudioPipeline } from './pipeline/agent-audio.pipeline';
+import { CallerAudioPipeline } from './pipeline/caller-audio.pipeline';
+import { DEFAULT_GEMINI_OUTPUT_RATE, parsePcmRate } from './pipeline/pcm-mime';
+
+/** Both directions of one call's audio. */
+export interface CallAudioPipelines {
+  /** Twilio media payload (base64 μ-law 8 kHz) → Gemini realtime input (base64 PCM16 16 kHz). */
+  readonly caller: CallerAudioPipeline;
+  /** Gemini inline audio (base64 PCM16 at its announced rate) → Twilio media payload. */
+  readonly agent: AgentAudioPipeline;
+}
+
+/**
+ * Injectable facade over the audio math: hands each call its own stateful pipelines and exposes the
+ * resampler factory for other rates. Holds no per-call state itself.
+ */
+@Injectable()
+export class AudioBridgeService {
+  /** New per-call pipelines; `agentRate` is the rate Gemini is expected to send (default 24 kHz). */
+  createCallPipelines(
+    agentRate = DEFAULT_GEMINI_OUTPUT_RATE,
+  ): CallAudioPipelines {
+    return {
+      caller: new CallerAudioPipeline(),
+      agent: new AgentAudioPipeline(agentRate),
+    };
+  }
+
+  /** A streaming resampler for any integer rate pair. */
+  createResampler(inRate: number, outRate: number): Resampler {
+    return createResampler(inRate, outRate);
+  }
+
+  /** Sample rate announced by a PCM mimeType (`audio/pcm;rate=24000`), 24 kHz when absent. */
+  rateOf(mimeType: string | undefined): number {
+    return parsePcmRate(mimeType);
+  }
+}

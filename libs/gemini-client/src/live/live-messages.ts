@@ -1,0 +1,64 @@
+/** Gemini Live (BidiGenerateContent) wire messages the phone path sends and reads. */
+
+export interface InlineData {
+  mimeType?: string;
+  data?: string;
+}
+
+export interface LiveServerContent {
+  modelTurn?: { parts?: Array<{ inlineData?: InlineData; text?: string }> };
+  inputTranscription?: { text?: string };
+  outputTranscription?: { text?: string };
+  interrupted?: boolean;
+  generationComplete?: boolean;
+  turnComplete?: boolean;
+}
+
+export interface LiveFunctionCall {
+  id: string;
+  name: string;
+  args?: Record<string, unknown>;
+}
+
+export interface LiveServerMessage {
+  setupComplete?: Record<string, unknown>;
+  serverContent?: LiveServerContent;
+  toolCall?: { functionCalls?: LiveFunctionCall[] };
+  toolCallCancellation?: { ids?: string[] };
+  goAway?: { timeLeft?: string };
+  sessionResumptionUpdate?: { newHandle?: string; resumable?: boolean };
+  usageMetadata?: Record<string, unknown>;
+}
+
+/** A server frame that is not a JSON object. */
+export class LiveMessageError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'LiveMessageError';
+  }
+}
+
+/** Parses one server frame; Gemini sends UTF-8 JSON in binary frames as often as in text frames. */
+export function parseServerMessage(frame: string | Buffer): LiveServerMessage {
+  const text = typeof frame === 'string' ? frame : frame.toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new LiveMessageError('server frame is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new LiveMessageError('server frame is not a JSON object');
+  }
+  return parsed;
+}
+
+const AUDIO_PREFIX = '{"realtimeInput":{"audio":{"data":"';
+
+/**
+ * `realtimeInput.audio` for base64 PCM16 at `rate`, built as a string: the payload is base64 (no
+ * escaping needed) and the rest is constant, so the ~50 messages a second per call skip JSON.stringify.
+ */
+export function realtimeAudioMessage(base64Pcm: string, rate = 16000): string {
+  return `${AUDIO_PREFIX}${base64Pcm}","mimeType":"audio/pcm;rate=${rate}"}}}`;
+}
