@@ -1,3 +1,5 @@
+import { toneAmplitude } from '@app/simulators';
+
 /** Signal measurements for the audio benchmark: tones, least-squares amplitude, delay by correlation. */
 
 /** Processes one chunk of PCM16 and returns what the resampler produced for it. */
@@ -47,23 +49,7 @@ export function amplitudeAt(
   rate: number,
   from = 0,
 ): number {
-  let ss = 0;
-  let cc = 0;
-  let sc = 0;
-  let xs = 0;
-  let xc = 0;
-  for (let i = from; i < x.length; i++) {
-    const w = (2 * Math.PI * hz * i) / rate;
-    const s = Math.sin(w);
-    const c = Math.cos(w);
-    ss += s * s;
-    cc += c * c;
-    sc += s * c;
-    xs += x[i] * s;
-    xc += x[i] * c;
-  }
-  const det = ss * cc - sc * sc;
-  return Math.hypot((xs * cc - xc * sc) / det, (xc * ss - xs * sc) / det);
+  return toneAmplitude(x, hz, rate, from);
 }
 
 export function rms(x: ArrayLike<number>, from = 0): number {

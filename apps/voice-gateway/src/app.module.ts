@@ -1,17 +1,28 @@
 import { AudioBridgeModule } from '@app/audio-bridge';
+import { CallManagerModule } from '@app/call-manager';
+import { GeminiClientModule } from '@app/gemini-client';
+import { TwilioModule, TwilioRestModule } from '@app/twilio';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import {
   AppConfig,
   appConfig,
+  CallsConfig,
   callsConfig,
+  GeminiConfig,
   geminiConfig,
+  TwilioConfig,
   twilioConfig,
   validateEnv,
 } from './config';
 import { HealthModule } from './health/health.module';
 import { loggerOptions } from './logging/logger.options';
+
+/** A one-time stream token (and the Gemini session opened early) waits this long for the stream. */
+const STREAM_TOKEN_TTL_MS = 30_000;
+/** A media stream must send a valid `start` this soon after connecting. */
+const STREAM_START_TIMEOUT_MS = 10_000;
 
 @Module({
   imports: [
@@ -27,6 +38,37 @@ import { loggerOptions } from './logging/logger.options';
     }),
     HealthModule,
     AudioBridgeModule,
+    GeminiClientModule.forRootAsync({
+      inject: [geminiConfig.KEY],
+      useFactory: (gemini: GeminiConfig) => gemini,
+    }),
+    CallManagerModule.forRootAsync({
+      imports: [
+        TwilioRestModule.forRootAsync({
+          inject: [twilioConfig.KEY],
+          useFactory: (twilio: TwilioConfig) => ({
+            accountSid: twilio.accountSid,
+            authToken: twilio.authToken,
+          }),
+        }),
+      ],
+      inject: [callsConfig.KEY],
+      useFactory: (calls: CallsConfig) => ({
+        adminApiKey: calls.adminApiKey,
+        maxConcurrentCalls: calls.maxConcurrentCalls,
+      }),
+    }),
+    TwilioModule.forRootAsync({
+      inject: [twilioConfig.KEY, callsConfig.KEY],
+      useFactory: (twilio: TwilioConfig, calls: CallsConfig) => ({
+        webhookBaseUrl: twilio.webhookBaseUrl,
+        accountSid: twilio.accountSid,
+        authToken: twilio.authToken,
+        maxCallDurationMs: calls.maxCallDurationMs,
+        streamTokenTtlMs: STREAM_TOKEN_TTL_MS,
+        streamStartTimeoutMs: STREAM_START_TIMEOUT_MS,
+      }),
+    }),
   ],
 })
 export class AppModule {}

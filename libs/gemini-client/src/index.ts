@@ -1,1 +1,20 @@
 export * from './live/live-messages';
+export { buildSetupMessage, LiveSetupInput } from './live/live-setup';
+export {
+  GeminiLiveSession,
+  LiveSessionClosed,
+  LiveSessionEvents,
+  LiveSessionState,
+} from './live/gemini-live-session';
+export {
+  GeminiClientModule,
+  GeminiClientModuleAsyncOptions,
+} from './gemini-client.module';
+export {
+  GEMINI_CLIENT_OPTIONS,
+  GeminiClientOptions,
+  LiveSessionOverrides,
+} from './gemini-client.options';
+export { GeminiLiveService } from './gemini-live.service';
+export { GeminiConnector, UpstreamEndpoint } from './upstream/gemini-connector';
+export { AccessTokenProvider } from './upstream/access-token.provider';

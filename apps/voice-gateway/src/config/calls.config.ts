@@ -7,6 +7,7 @@ export const callsConfig = registerAs('calls', () => {
     /** Bearer token for the admin API; unset disables it. */
     adminApiKey: env.ADMIN_API_KEY,
     maxConcurrentCalls: env.MAX_CONCURRENT_CALLS,
+    maxCallDurationMs: env.MAX_CALL_DURATION_SECONDS * 1000,
     databaseUrl: env.DATABASE_URL,
     /** Unset: in-memory call registry (single instance). */
     redisUrl: env.REDIS_URL,

@@ -128,6 +128,16 @@ export class EnvironmentVariables {
   @Min(1, { message: 'must be an integer of at least 1' })
   MAX_CONCURRENT_CALLS: number = 100;
 
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of seconds between 10 and 86400' })
+  @Min(10, {
+    message: 'must be a whole number of seconds between 10 and 86400',
+  })
+  @Max(86400, {
+    message: 'must be a whole number of seconds between 10 and 86400',
+  })
+  MAX_CALL_DURATION_SECONDS: number = 1800;
+
   @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
     message: 'must start with sqlite:, postgres:// or postgresql://',
   })

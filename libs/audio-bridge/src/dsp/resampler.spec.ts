@@ -1,3 +1,4 @@
+import { amplitude } from '../testing/signal.test-helper';
 import { dspMemory } from './dsp-memory';
 import { createResampler } from './create-resampler';
 import { FirDecimator } from './fir-decimator';
@@ -43,28 +44,6 @@ function chunked(
   }
   r.dispose();
   return Int16Array.from(parts);
-}
-
-/** Least-squares amplitude of the `hz` component, ignoring the first `skip` samples. */
-function amplitude(
-  x: Int16Array,
-  hz: number,
-  rate: number,
-  skip: number,
-): number {
-  let ss = 0, cc = 0, sc = 0, xs = 0, xc = 0; // prettier-ignore
-  for (let i = skip; i < x.length; i++) {
-    const w = (2 * Math.PI * hz * i) / rate;
-    const s = Math.sin(w);
-    const c = Math.cos(w);
-    ss += s * s;
-    cc += c * c;
-    sc += s * c;
-    xs += x[i] * s;
-    xc += x[i] * c;
-  }
-  const det = ss * cc - sc * sc;
-  return Math.hypot((xs * cc - xc * sc) / det, (xc * ss - xs * sc) / det);
 }
 
 const db = (r: number): number => 20 * Math.log10(r);

@@ -1,43 +1,9 @@
+import { amplitude, sine } from '../testing/signal.test-helper';
 import { MULAW_DECODE_TABLE, MULAW_ENCODE_TABLE } from '../codec/mulaw.codec';
 import { dspMemory } from '../dsp/dsp-memory';
 import { AgentAudioPipeline } from './agent-audio.pipeline';
 import { InvalidAudioPayloadError } from './audio-payload';
 import { CallerAudioPipeline } from './caller-audio.pipeline';
-
-function amplitude(
-  x: ArrayLike<number>,
-  hz: number,
-  rate: number,
-  skip: number,
-): number {
-  let ss = 0, cc = 0, sc = 0, xs = 0, xc = 0; // prettier-ignore
-  for (let i = skip; i < x.length; i++) {
-    const w = (2 * Math.PI * hz * i) / rate;
-    const s = Math.sin(w);
-    const c = Math.cos(w);
-    ss += s * s;
-    cc += c * c;
-    sc += s * c;
-    xs += x[i] * s;
-    xc += x[i] * c;
-  }
-  const det = ss * cc - sc * sc;
-  return Math.hypot((xs * cc - xc * sc) / det, (xc * ss - xs * sc) / det);
-}
-
-function pcm16(
-  hz: number,
-  rate: number,
-  count: number,
-  amplitudeValue = 8000,
-): Int16Array {
-  const out = new Int16Array(count);
-  for (let i = 0; i < count; i++)
-    out[i] = Math.round(
-      amplitudeValue * Math.sin((2 * Math.PI * hz * i) / rate),
-    );
-  return out;
-}
 
 const b64 = (a: Int16Array | Uint8Array): string =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
@@ -51,7 +17,7 @@ const decodePcm = (s: string): Int16Array => {
 describe('CallerAudioPipeline (Twilio μ-law 8k → Gemini PCM16 16k)', () => {
   it('turns 20 ms μ-law frames of a 1 kHz tone into a 1 kHz tone at 16 kHz, same level', () => {
     const pipeline = new CallerAudioPipeline();
-    const tone = pcm16(1000, 8000, 8000);
+    const tone = sine(1000, 8000, 8000, 8000);
     const out: number[] = [];
     for (let f = 0; f < 50; f++) {
       const codes = Uint8Array.from(
@@ -93,7 +59,7 @@ describe('CallerAudioPipeline (Twilio μ-law 8k → Gemini PCM16 16k)', () => {
 });
 
 describe('AgentAudioPipeline (Gemini PCM16 24k → Twilio μ-law 8k)', () => {
-  const toneAt = (rate: number): Int16Array => pcm16(1000, rate, rate);
+  const toneAt = (rate: number): Int16Array => sine(1000, rate, rate, 8000);
 
   function run(
     pipeline: AgentAudioPipeline,

@@ -1,0 +1,135 @@
+export { toneAmplitude } from '@app/simulators';
+import {
+  GeminiLiveEmulator,
+  GeminiLiveEmulatorOptions,
+  TwilioCallSimulator,
+} from '@app/simulators';
+import { INestApplication } from '@nestjs/common';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export const PUBLIC_URL = 'https://voice.example.test';
+export const AUTH_TOKEN = 'test-twilio-auth-token';
+export const ADMIN_KEY = 'test-admin-key-0123456789';
+export const GEMINI_KEY = 'test-gemini-key';
+
+/** The real app (real WsAdapter, real sockets) in front of the Gemini Live emulator. */
+export interface CallHarness {
+  app: INestApplication;
+  baseUrl: string;
+  emulator: GeminiLiveEmulator;
+  /** A simulated Twilio call against this app (not yet placed). */
+  call(
+    options?: Partial<ConstructorParameters<typeof TwilioCallSimulator>[0]>,
+  ): TwilioCallSimulator;
+  /** fetch() against the admin API with the admin key. */
+  admin(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the app with env pointing at a fresh emulator. The app module is imported inside
+ * isolateModules because ConfigModule validates the environment when the module is first loaded.
+ */
+export async function startCallHarness(
+  env: Record<string, string> = {},
+  emulatorOptions: GeminiLiveEmulatorOptions = {},
+): Promise<CallHarness> {
+  const emulator = await GeminiLiveEmulator.start({
+    apiKey: GEMINI_KEY,
+    ...emulatorOptions,
+  });
+  Object.assign(process.env, {
+    LOG_LEVEL: 'silent',
+    WEBHOOK_BASE_URL: PUBLIC_URL,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    TWILIO_ACCOUNT_SID: '',
+    GEMINI_API_KEY: GEMINI_KEY,
+    GEMINI_LIVE_URL: emulator.url,
+    ADMIN_API_KEY: ADMIN_KEY,
+    ...env,
+  });
+  let app!: INestApplication;
+  // Everything Nest is loaded inside the isolated registry, so class identity checks (instanceof
+  // NestApplication in the WebSocket adapter) see one copy of @nestjs/core.
+  await jest.isolateModulesAsync(async () => {
+    const { Test } = await import('@nestjs/testing');
+    const { AppModule } = await import('../../src/app.module');
+    const { configureApp } = await import('../../src/app.setup');
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule],
+    }).compile();
+    app = moduleRef.createNestApplication({ bufferLogs: true });
+    configureApp(app);
+    try {
+      await app.listen(0, '127.0.0.1');
+    } catch (err) {
+      await emulator.close();
+      throw err;
+    }
+  });
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    baseUrl,
+    emulator,
+    call: (options = {}) =>
+      new TwilioCallSimulator({
+        serviceUrl: baseUrl,
+        publicUrl: PUBLIC_URL,
+        authToken: AUTH_TOKEN,
+        ...options,
+      }),
+    admin: (path, init = {}) =>
+      fetch(baseUrl + path, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${ADMIN_KEY}`,
+          'content-type': 'application/json',
+          ...init.headers,
+        },
+      }),
+    close: async () => {
+      await app.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 3000,
+  stepMs = 20,
+): Promise<Exclude<T, undefined | false>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as Exclude<T, undefined | false>;
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+}
+
+/** Index range of the loudest `ms`-long stretch of `x` (where a reply sits in mostly-silent audio). */
+export function loudestWindow(
+  x: Int16Array,
+  rate: number,
+  ms: number,
+): [number, number] {
+  const n = Math.round((rate * ms) / 1000);
+  let best = 0;
+  let bestEnergy = -1;
+  let energy = 0;
+  for (let i = 0; i < x.length; i++) {
+    energy += x[i] * x[i];
+    if (i >= n) energy -= x[i - n] * x[i - n];
+    if (i >= n - 1 && energy > bestEnergy) {
+      bestEnergy = energy;
+      best = i - n + 1;
+    }
+  }
+  return [best, best + n];
+}

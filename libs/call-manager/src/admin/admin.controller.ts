@@ -1,0 +1,59 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  UseGuards,
+  UsePipes,
+  ValidationPipe,
+} from '@nestjs/common';
+import type { CallRecord, LiveCallSummary } from '../call.types';
+import { CallsService } from '../calls.service';
+import { AdminGuard } from './admin.guard';
+import { CallSidPipe } from './call-sid.pipe';
+import { EndCallDto } from './end-call.dto';
+
+/** Operator REST API over live and past calls (Bearer ADMIN_API_KEY). */
+@Controller()
+@UseGuards(AdminGuard)
+// Here rather than global, so the API validates its input whatever the app sets up.
+@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }))
+export class AdminController {
+  constructor(private readonly calls: CallsService) {}
+
+  @Get('calls')
+  @Header('Cache-Control', 'no-store')
+  async list(): Promise<{ calls: LiveCallSummary[] }> {
+    return { calls: await this.calls.list() };
+  }
+
+  @Get('calls/:callSid')
+  @Header('Cache-Control', 'no-store')
+  async get(
+    @Param('callSid', CallSidPipe) callSid: string,
+  ): Promise<CallRecord> {
+    const call = await this.calls.get(callSid);
+    if (!call) throw new NotFoundException(`Call ${callSid} not found`);
+    return call;
+  }
+
+  @Post('end-call')
+  @HttpCode(200)
+  async endCall(
+    @Body() { callSid }: EndCallDto,
+  ): Promise<{ callSid: string; ended: true }> {
+    if (await this.calls.requestEnd(callSid, 'admin')) {
+      return { callSid, ended: true };
+    }
+    const past = await this.calls.get(callSid);
+    throw new NotFoundException(
+      past
+        ? `Call ${callSid} is not live (status ${past.status})`
+        : `Call ${callSid} not found`,
+    );
+  }
+}

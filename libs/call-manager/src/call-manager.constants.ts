@@ -1,0 +1,24 @@
+/** Injection token for the live-call registry (interface CallRegistry). */
+export const CALL_REGISTRY = 'CALL_REGISTRY';
+/** Injection token for call records and transcripts (interface CallStore). */
+export const CALL_STORE = 'CALL_STORE';
+/** Optional injection token for carrier hang-up (interface CallHangup). */
+export const CALL_HANGUP = 'CALL_HANGUP';
+/** Injection token for CallManagerOptions. */
+export const CALL_MANAGER_OPTIONS = 'CALL_MANAGER_OPTIONS';
+
+export interface CallManagerOptions {
+  /** Bearer token for the admin API; unset (or empty) disables the admin API. */
+  adminApiKey?: string;
+  /** Live calls allowed at once (across instances when the registry is shared). */
+  maxConcurrentCalls: number;
+}
+
+/** A Twilio Call SID: "CA" and 32 hex digits. */
+export const CALL_SID_PATTERN = /^CA[0-9a-fA-F]{32}$/;
+export const CALL_SID_FORMAT_MESSAGE =
+  'callSid must be "CA" followed by 32 hexadecimal characters';
+
+/** CallStore.list: records returned when no limit is given, and the most ever returned. */
+export const DEFAULT_CALL_LIST_LIMIT = 50;
+export const MAX_CALL_LIST_LIMIT = 1000;

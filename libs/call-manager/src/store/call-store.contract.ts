@@ -1,0 +1,185 @@
+import type { CallRecord, TranscriptEntry } from '../call.types';
+import type { CallStore } from './call-store.interface';
+
+/** Behaviour every CallStore backend must show. Call from a backend's spec file. */
+export function callStoreContract(
+  backend: string,
+  create: () => CallStore | Promise<CallStore>,
+  dispose?: (store: CallStore) => void | Promise<void>,
+): void {
+  describe(`${backend} (CallStore contract)`, () => {
+    let store: CallStore;
+
+    const sid = (n: number) => `CA${n.toString(16).padStart(32, '0')}`;
+    const at = (second: number) =>
+      new Date(Date.UTC(2025, 0, 1, 0, 0, second)).toISOString();
+    const record = (
+      n: number,
+      extra: Partial<CallRecord> = {},
+    ): CallRecord => ({
+      callSid: sid(n),
+      from: '+15550000001',
+      to: '+15550000002',
+      status: 'ringing',
+      startedAt: at(n),
+      transcript: [],
+      ...extra,
+    });
+    const line = (text: string, second = 0): TranscriptEntry => ({
+      role: 'caller',
+      text,
+      at: at(second),
+    });
+
+    beforeEach(async () => {
+      store = await create();
+    });
+
+    afterEach(async () => {
+      await dispose?.(store);
+    });
+
+    it('creates a record and returns it', async () => {
+      await expect(store.create(record(1))).resolves.toBe(true);
+      await expect(store.get(sid(1))).resolves.toEqual(record(1));
+      await expect(store.get(sid(2))).resolves.toBeUndefined();
+    });
+
+    it('refuses a second record with the same CallSid', async () => {
+      await store.create(record(1));
+      await expect(
+        store.create(record(1, { from: '+15559999999' })),
+      ).resolves.toBe(false);
+      await expect(store.get(sid(1))).resolves.toEqual(record(1));
+    });
+
+    it('appends transcript entries in order', async () => {
+      await store.create(record(1));
+      await expect(
+        store.appendTranscript(sid(1), [line('one', 1), line('two', 2)]),
+      ).resolves.toBe(true);
+      await store.appendTranscript(sid(1), [
+        { role: 'agent', text: 'three', at: at(3) },
+      ]);
+      await store.appendTranscript(sid(1), []);
+      const got = await store.get(sid(1));
+      expect(got?.transcript).toEqual([
+        line('one', 1),
+        line('two', 2),
+        { role: 'agent', text: 'three', at: at(3) },
+      ]);
+    });
+
+    it('does not append to an unknown call', async () => {
+      await expect(store.appendTranscript(sid(1), [line('x')])).resolves.toBe(
+        false,
+      );
+      await expect(store.get(sid(1))).resolves.toBeUndefined();
+    });
+
+    it('merges updates, ignoring callSid, transcript and undefined values', async () => {
+      await store.create(record(1));
+      await store.appendTranscript(sid(1), [line('kept')]);
+      await expect(
+        store.update(sid(1), {
+          status: 'completed',
+          endedAt: at(30),
+          durationSeconds: 29,
+          endReason: 'caller-hangup',
+          twilioStatus: 'completed',
+          callSid: sid(2),
+          transcript: [],
+          answeredAt: undefined,
+        }),
+      ).resolves.toBe(true);
+      await expect(store.get(sid(1))).resolves.toEqual({
+        ...record(1),
+        status: 'completed',
+        endedAt: at(30),
+        durationSeconds: 29,
+        endReason: 'caller-hangup',
+        twilioStatus: 'completed',
+        transcript: [line('kept')],
+      });
+      await expect(store.get(sid(2))).resolves.toBeUndefined();
+    });
+
+    it('does not update or create an unknown call', async () => {
+      await expect(store.update(sid(1), { status: 'failed' })).resolves.toBe(
+        false,
+      );
+      await expect(store.get(sid(1))).resolves.toBeUndefined();
+    });
+
+    it('lists newest first, filtered by status', async () => {
+      await store.create(record(1, { status: 'completed', endedAt: at(10) }));
+      await store.create(
+        record(3, { status: 'in-progress', answeredAt: at(4) }),
+      );
+      await store.create(record(2, { status: 'failed', endedAt: at(10) }));
+      await store.create(record(4));
+
+      const sids = async (query: Parameters<CallStore['list']>[0]) =>
+        (await store.list(query)).map((r) => r.callSid);
+
+      await expect(sids({})).resolves.toEqual([sid(4), sid(3), sid(2), sid(1)]);
+      await expect(sids({ status: 'live' })).resolves.toEqual([sid(4), sid(3)]);
+      await expect(sids({ status: 'ended' })).resolves.toEqual([
+        sid(2),
+        sid(1),
+      ]);
+      await expect(sids({ status: 'ringing' })).resolves.toEqual([sid(4)]);
+      await expect(sids({ status: 'completed' })).resolves.toEqual([sid(1)]);
+    });
+
+    it('pages with limit and before', async () => {
+      for (let n = 1; n <= 5; n++) await store.create(record(n));
+      const sids = async (query: Parameters<CallStore['list']>[0]) =>
+        (await store.list(query)).map((r) => r.callSid);
+
+      await expect(sids({ limit: 2 })).resolves.toEqual([sid(5), sid(4)]);
+      await expect(sids({ limit: 2, before: at(4) })).resolves.toEqual([
+        sid(3),
+        sid(2),
+      ]);
+      await expect(sids({ before: at(2) })).resolves.toEqual([sid(1)]);
+      await expect(sids({ limit: 0 })).resolves.toEqual([]);
+    });
+
+    it('returns at most 50 records when no limit is given', async () => {
+      for (let n = 1; n <= 60; n++) await store.create(record(n));
+      const all = await store.list({});
+      expect(all).toHaveLength(50);
+      expect(all[0].callSid).toBe(sid(60));
+    });
+
+    it('returns full records, transcripts included, from list', async () => {
+      await store.create(record(1));
+      await store.appendTranscript(sid(1), [line('hello')]);
+      await expect(store.list({})).resolves.toEqual([
+        { ...record(1), transcript: [line('hello')] },
+      ]);
+    });
+
+    it('hands out copies', async () => {
+      const input = record(1);
+      const entries = [line('hello')];
+      await store.create(input);
+      await store.appendTranscript(sid(1), entries);
+      input.from = 'changed';
+      input.transcript.push(line('injected'));
+      entries[0].text = 'changed';
+
+      const got = await store.get(sid(1));
+      got!.status = 'failed';
+      got!.transcript.push(line('injected'));
+      const [listed] = await store.list({});
+      listed.transcript[0].text = 'changed';
+
+      await expect(store.get(sid(1))).resolves.toEqual({
+        ...record(1),
+        transcript: [line('hello')],
+      });
+    });
+  });
+}

@@ -1,0 +1,41 @@
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import {
+  GEMINI_CLIENT_OPTIONS,
+  GeminiClientOptions,
+} from './gemini-client.options';
+import { GeminiLiveService } from './gemini-live.service';
+import { AccessTokenProvider } from './upstream/access-token.provider';
+import { GeminiConnector } from './upstream/gemini-connector';
+
+export interface GeminiClientModuleAsyncOptions {
+  imports?: ModuleMetadata['imports'];
+  inject?: Array<
+    string | symbol | (abstract new (...args: never[]) => unknown)
+  >;
+  useFactory: (
+    ...args: never[]
+  ) => GeminiClientOptions | Promise<GeminiClientOptions>;
+}
+
+/** One upstream Gemini Live session per call, and the authenticated connector the browser proxy shares. */
+@Module({})
+export class GeminiClientModule {
+  static forRootAsync(options: GeminiClientModuleAsyncOptions): DynamicModule {
+    return {
+      module: GeminiClientModule,
+      global: true,
+      imports: options.imports ?? [],
+      providers: [
+        {
+          provide: GEMINI_CLIENT_OPTIONS,
+          inject: options.inject ?? [],
+          useFactory: options.useFactory,
+        },
+        AccessTokenProvider,
+        GeminiConnector,
+        GeminiLiveService,
+      ],
+      exports: [GeminiLiveService, GeminiConnector],
+    };
+  }
+}

@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  GEMINI_CLIENT_OPTIONS,
+  GeminiClientOptions,
+  LiveSessionOverrides,
+} from './gemini-client.options';
+import { GeminiLiveSession } from './live/gemini-live-session';
+import { buildSetupMessage } from './live/live-setup';
+import { GeminiConnector } from './upstream/gemini-connector';
+
+const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
+const DEFAULT_PRE_READY_BUFFER_MS = 5_000;
+/** Twilio frames are 20 ms: one queued message each. */
+const FRAME_MS = 20;
+
+/** Opens Gemini Live sessions configured for the phone agent. */
+@Injectable()
+export class GeminiLiveService {
+  constructor(
+    @Inject(GEMINI_CLIENT_OPTIONS)
+    private readonly options: GeminiClientOptions,
+    private readonly connector: GeminiConnector,
+  ) {}
+
+  /** Starts connecting at once and returns the session; listen for `ready` / `closed`. */
+  open(overrides: LiveSessionOverrides = {}): GeminiLiveSession {
+    const setup = buildSetupMessage({
+      model: this.connector.modelName(overrides.model),
+      voice: overrides.voice ?? this.options.voice,
+      systemInstruction:
+        overrides.systemInstruction ?? this.options.systemInstruction,
+      tools: overrides.tools,
+      resumptionHandle: overrides.resumptionHandle,
+    });
+    return new GeminiLiveSession(this.connector.connect(), setup, {
+      setupTimeoutMs: this.options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
+      maxPending: Math.ceil(
+        (this.options.preReadyBufferMs ?? DEFAULT_PRE_READY_BUFFER_MS) /
+          FRAME_MS,
+      ),
+    });
+  }
+}

@@ -1,0 +1,203 @@
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import {
+  LiveFunctionCall,
+  LiveServerMessage,
+  parseServerMessage,
+  realtimeAudioMessage,
+} from './live-messages';
+
+export interface LiveSessionClosed {
+  code: number;
+  reason: string;
+  /** True when the session closed (or failed to open) before `setupComplete`. */
+  beforeReady: boolean;
+}
+
+/** Typed events of one upstream session. */
+export interface LiveSessionEvents {
+  ready: [];
+  audio: [data: string, mimeType: string | undefined];
+  inputTranscript: [text: string];
+  outputTranscript: [text: string];
+  interrupted: [];
+  generationComplete: [];
+  turnComplete: [];
+  toolCall: [calls: LiveFunctionCall[]];
+  toolCallCancellation: [ids: string[]];
+  goAway: [timeLeft: string | undefined];
+  resumption: [handle: string];
+  closed: [info: LiveSessionClosed];
+}
+
+export type LiveSessionState = 'connecting' | 'setting-up' | 'ready' | 'closed';
+
+export interface LiveSessionOptions {
+  setupTimeoutMs: number;
+  /** Messages kept while not yet ready; the oldest are dropped beyond this. */
+  maxPending: number;
+}
+
+/**
+ * One Gemini Live connection: sends `setup` first and nothing else until `setupComplete`, keeps a bounded
+ * queue of what the caller sends meanwhile, then emits typed events for everything the server says.
+ * Server frames are parsed whether they arrive as text or binary.
+ */
+export class GeminiLiveSession extends EventEmitter<LiveSessionEvents> {
+  state: LiveSessionState = 'connecting';
+  /** Resolves at `setupComplete`; rejects if the session closes or times out first. */
+  readonly ready: Promise<void>;
+  /** Messages dropped from the pre-ready queue because it was full. */
+  droppedWhileConnecting = 0;
+  private socket?: WebSocket;
+  private pending: string[] = [];
+  private setupTimer?: NodeJS.Timeout;
+  private resolveReady!: () => void;
+  private rejectReady!: (err: Error) => void;
+
+  constructor(
+    socket: Promise<WebSocket>,
+    private readonly setup: object,
+    private readonly options: LiveSessionOptions,
+  ) {
+    super();
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.resolveReady = resolve;
+      this.rejectReady = reject;
+    });
+    this.ready.catch(() => undefined); // observed through 'closed'; avoid unhandled rejections
+    this.setupTimer = setTimeout(
+      () =>
+        this.fail(1011, `no setupComplete within ${options.setupTimeoutMs} ms`),
+      options.setupTimeoutMs,
+    );
+    socket.then(
+      (ws) => this.attach(ws),
+      (err: Error) => this.fail(1011, `could not connect: ${err.message}`),
+    );
+  }
+
+  get isReady(): boolean {
+    return this.state === 'ready';
+  }
+
+  /** Sends base64 PCM16 16 kHz caller audio (queued until ready). */
+  sendAudio(base64Pcm: string): void {
+    this.send(realtimeAudioMessage(base64Pcm));
+  }
+
+  /** Tells the model something as realtime text input (e.g. a DTMF digit). */
+  sendText(text: string): void {
+    this.send(JSON.stringify({ realtimeInput: { text } }));
+  }
+
+  sendToolResponse(
+    functionResponses: Array<{ id: string; name: string; response: unknown }>,
+  ): void {
+    this.send(JSON.stringify({ toolResponse: { functionResponses } }));
+  }
+
+  close(code = 1000, reason = 'session closed by the service'): void {
+    if (this.state === 'closed') return;
+    const socket = this.socket;
+    if (socket && socket.readyState === WebSocket.OPEN)
+      socket.close(code, reason);
+    else if (socket && socket.readyState === WebSocket.CONNECTING)
+      socket.terminate();
+    this.finish({ code, reason, beforeReady: this.state !== 'ready' });
+  }
+
+  private send(message: string): void {
+    if (this.state === 'ready') {
+      this.socket?.send(message);
+    } else if (this.state !== 'closed') {
+      if (this.pending.length >= this.options.maxPending) {
+        this.pending.shift();
+        this.droppedWhileConnecting++;
+      }
+      this.pending.push(message);
+    }
+  }
+
+  private attach(ws: WebSocket): void {
+    if (this.state === 'closed') {
+      ws.terminate();
+      return;
+    }
+    this.socket = ws;
+    ws.on('open', () => {
+      this.state = 'setting-up';
+      ws.send(JSON.stringify(this.setup));
+    });
+    ws.on('message', (data: Buffer) => this.onFrame(data));
+    ws.on('close', (code: number, reason: Buffer) =>
+      this.finish({
+        code,
+        reason: reason.toString('utf8'),
+        beforeReady: this.state !== 'ready',
+      }),
+    );
+    ws.on('error', (err: Error) => this.fail(1006, err.message));
+  }
+
+  private onFrame(data: Buffer): void {
+    let message: LiveServerMessage;
+    try {
+      message = parseServerMessage(data);
+    } catch {
+      return; // not JSON: nothing to act on (the server never sends this)
+    }
+    if (message.setupComplete && this.state === 'setting-up')
+      this.becomeReady();
+    const content = message.serverContent;
+    if (content) {
+      for (const part of content.modelTurn?.parts ?? []) {
+        if (part.inlineData?.data)
+          this.emit('audio', part.inlineData.data, part.inlineData.mimeType);
+      }
+      if (content.inputTranscription?.text)
+        this.emit('inputTranscript', content.inputTranscription.text);
+      if (content.outputTranscription?.text)
+        this.emit('outputTranscript', content.outputTranscription.text);
+      if (content.interrupted) this.emit('interrupted');
+      if (content.generationComplete) this.emit('generationComplete');
+      if (content.turnComplete) this.emit('turnComplete');
+    }
+    if (message.toolCall?.functionCalls?.length)
+      this.emit('toolCall', message.toolCall.functionCalls);
+    if (message.toolCallCancellation?.ids?.length) {
+      this.emit('toolCallCancellation', message.toolCallCancellation.ids);
+    }
+    if (message.goAway) this.emit('goAway', message.goAway.timeLeft);
+    const update = message.sessionResumptionUpdate;
+    if (update?.newHandle && update.resumable !== false)
+      this.emit('resumption', update.newHandle);
+  }
+
+  private becomeReady(): void {
+    clearTimeout(this.setupTimer);
+    this.state = 'ready';
+    const queued = this.pending;
+    this.pending = [];
+    for (const message of queued) this.socket?.send(message);
+    this.resolveReady();
+    this.emit('ready');
+  }
+
+  private fail(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.socket?.terminate();
+    this.finish({ code, reason, beforeReady: this.state !== 'ready' });
+  }
+
+  private finish(info: LiveSessionClosed): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.setupTimer);
+    this.pending = [];
+    this.rejectReady(
+      new Error(`Gemini session closed (${info.code}) ${info.reason}`),
+    );
+    this.emit('closed', info);
+  }
+}

@@ -1,0 +1,53 @@
+export {
+  GeminiLiveEmulator,
+  GEMINI_LIVE_PATH,
+  VERTEX_LIVE_PATH,
+} from './gemini/gemini-live.emulator';
+export { GeminiLiveSession } from './gemini/gemini-live.session';
+export type { SessionRequest } from './gemini/gemini-live.session';
+export type { ReplyRecord } from './gemini/gemini-agent.engine';
+export type {
+  ClientMessage,
+  CloseInfo,
+  FunctionResponse,
+  GeminiLiveEmulatorOptions,
+  RealtimeInput,
+  ReplyContext,
+  ReplySpec,
+  SessionCredential,
+  SetupMessage,
+} from './gemini/gemini-live.types';
+export { TwilioCallSimulator } from './twilio/twilio-call.simulator';
+export type {
+  MarkEvent,
+  PlaceCallResult,
+  SimulatorProbe,
+  StreamClose,
+  StreamMessage,
+  TwilioCallSimulatorOptions,
+  WebhookResponse,
+} from './twilio/twilio-call.types';
+export { parseTwiml } from './twilio/twiml.parser';
+export type { ParsedTwiml, TwimlStream } from './twilio/twiml.parser';
+export { decodeWav, encodeWav, readWav, writeWav } from './wav';
+export type { WavAudio } from './wav';
+export {
+  base64ToInt16,
+  int16ToBase64,
+  mulawToPcm,
+  pcmToMulaw,
+  rmsInt16,
+  toneAmplitude,
+  toneInt16,
+} from './audio/pcm.util';
+export {
+  BUILT_MAIN,
+  freePort,
+  startServiceProcess,
+} from './service/service.process';
+export type { ServiceProcess } from './service/service.process';
+export {
+  simulateCall,
+  parseArgs as parseSimulateCallArgs,
+} from './cli/simulate-call';
+export type { SimulateCallArgs } from './cli/simulate-call';

@@ -1,0 +1,83 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/** Where `npm run build` puts the service. */
+export const BUILT_MAIN = 'dist/apps/voice-gateway/src/main.js';
+
+/** The real service running as a child process (what the demo and benchmarks drive). */
+export interface ServiceProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** SIGTERM, then waits for exit. */
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the built service with `env` on a free port and resolves once GET /health answers. Its output
+ * goes to this process's stderr when `verbose`, else is dropped.
+ */
+export async function startServiceProcess(
+  env: Record<string, string>,
+  options: { verbose?: boolean; timeoutMs?: number; nodeArgs?: string[] } = {},
+): Promise<ServiceProcess> {
+  if (!existsSync(BUILT_MAIN))
+    throw new Error(`${BUILT_MAIN} not found: run npm run build first`);
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), BUILT_MAIN],
+    {
+      env: { ...process.env, ...env, PORT: String(port) },
+      stdio: [
+        'ignore',
+        options.verbose ? 'inherit' : 'ignore',
+        options.verbose ? 'inherit' : 'pipe',
+      ],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => resolve()),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (options.timeoutMs ?? 15000);
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`Service exited (${child.exitCode}): ${stderr.trim()}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Service did not become healthy: ${stderr.trim()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    port,
+    child,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import twilio from 'twilio';
+import {
+  MEDIA_STREAM_PATH,
+  TWILIO_OPTIONS,
+  TwilioOptions,
+} from '../twilio.options';
+
+/**
+ * Checks X-Twilio-Signature with the twilio package. The URL is always the configured public one
+ * (WEBHOOK_BASE_URL + path), never one rebuilt from the Host header, which proxies rewrite.
+ */
+@Injectable()
+export class TwilioSignatureVerifier {
+  constructor(
+    @Inject(TWILIO_OPTIONS) private readonly options: TwilioOptions,
+  ) {}
+
+  /** Why signed Twilio traffic cannot be accepted at all, or undefined when it can. */
+  get disabledReason(): string | undefined {
+    if (!this.options.authToken || !this.options.webhookBaseUrl) {
+      return 'Twilio endpoints are disabled: set TWILIO_AUTH_TOKEN and WEBHOOK_BASE_URL';
+    }
+    return undefined;
+  }
+
+  /** The stream URL Twilio is told to open, and signs the handshake over. */
+  get streamUrl(): string {
+    const base = this.options.webhookBaseUrl ?? 'https://localhost';
+    return base.replace(/^http/, 'ws') + MEDIA_STREAM_PATH;
+  }
+
+  /** A form-encoded webhook: `pathAndQuery` as received (req.originalUrl), `params` the parsed body. */
+  verifyWebhook(
+    signature: string | undefined,
+    pathAndQuery: string,
+    params: Record<string, unknown>,
+  ): boolean {
+    const { authToken, webhookBaseUrl } = this.options;
+    if (!signature || !authToken || !webhookBaseUrl) return false;
+    return twilio.validateRequest(
+      authToken,
+      signature,
+      webhookBaseUrl + pathAndQuery,
+      params,
+    );
+  }
+
+  /** The Media Stream handshake, signed over the wss:// URL with no parameters. */
+  verifyStream(signature: string | undefined): boolean {
+    const { authToken } = this.options;
+    if (!signature || !authToken || !this.options.webhookBaseUrl) return false;
+    return twilio.validateRequest(authToken, signature, this.streamUrl, {});
+  }
+}

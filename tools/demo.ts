@@ -1,0 +1,75 @@
+/**
+ * `npm run demo` — the product's main job, offline: starts the real service (built) against the bundled
+ * Gemini Live emulator, places a simulated Twilio call that speaks a bundled recording, and prints the
+ * call's transcript and where the caller-side audio was written. No accounts needed.
+ */
+import {
+  GeminiLiveEmulator,
+  simulateCall,
+  startServiceProcess,
+} from '@app/simulators';
+import { mkdirSync } from 'node:fs';
+
+const PUBLIC_URL = 'https://voice.demo.invalid';
+const AUTH_TOKEN = 'demo-twilio-auth-token';
+const ADMIN_KEY = 'demo-admin-key-0123456789';
+const GEMINI_KEY = 'demo-gemini-key';
+const CALLER_WAV = 'fixtures/audio/caller-question.wav';
+const HEARD_WAV = 'tmp/demo-heard.wav';
+
+async function main(): Promise<void> {
+  // The emulator's agent answers each caller turn by playing the caller's words back (at 24 kHz, as
+  // Gemini sends audio), so what the caller hears has been through both directions of the bridge.
+  const emulator = await GeminiLiveEmulator.start({
+    apiKey: GEMINI_KEY,
+    reply: { kind: 'echo' },
+    silenceMs: 700,
+  });
+  const service = await startServiceProcess({
+    WEBHOOK_BASE_URL: PUBLIC_URL,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    GEMINI_API_KEY: GEMINI_KEY,
+    GEMINI_LIVE_URL: emulator.url,
+    ADMIN_API_KEY: ADMIN_KEY,
+    LOG_LEVEL: 'warn',
+  });
+  console.log(
+    `service     ${service.url} (Gemini Live emulator at ${emulator.url})`,
+  );
+  try {
+    mkdirSync('tmp', { recursive: true });
+    const { code, callSid } = await simulateCall({
+      url: service.url,
+      publicUrl: PUBLIC_URL,
+      authToken: AUTH_TOKEN,
+      wav: CALLER_WAV,
+      out: HEARD_WAV,
+      seconds: 15,
+    });
+    const res = await fetch(`${service.url}/calls/${callSid}`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    const record = (await res.json()) as {
+      status: string;
+      endReason?: string;
+      durationSeconds?: number;
+      transcript: Array<{ role: string; text: string }>;
+    };
+    console.log(
+      `record      ${record.status}, ${record.endReason ?? '-'}, ${record.durationSeconds ?? '?'} s`,
+    );
+    console.log('transcript');
+    for (const entry of record.transcript)
+      console.log(`  ${entry.role.padEnd(6)} ${entry.text}`);
+    console.log(`\nWhat the caller heard: ${HEARD_WAV}`);
+    process.exitCode = code;
+  } finally {
+    await service.stop();
+    await emulator.close();
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`demo failed: ${err.message}`);
+  process.exit(1);
+});
