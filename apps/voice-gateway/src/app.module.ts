@@ -16,13 +16,16 @@ import {
   twilioConfig,
   validateEnv,
 } from './config';
-import { HealthModule } from './health/health.module';
+import { HealthController } from './health/health.controller';
+import { HealthService } from './health/health.service';
 import { loggerOptions } from './logging/logger.options';
 
 /** A one-time stream token (and the Gemini session opened early) waits this long for the stream. */
 const STREAM_TOKEN_TTL_MS = 30_000;
 /** A media stream must send a valid `start` this soon after connecting. */
 const STREAM_START_TIMEOUT_MS = 10_000;
+/** Twilio sends media every 20 ms, silence included: this long without any means the stream is gone. */
+const MEDIA_IDLE_TIMEOUT_MS = 15_000;
 
 @Module({
   imports: [
@@ -36,7 +39,6 @@ const STREAM_START_TIMEOUT_MS = 10_000;
       inject: [appConfig.KEY],
       useFactory: (app: AppConfig) => loggerOptions(app),
     }),
-    HealthModule,
     AudioBridgeModule,
     GeminiClientModule.forRootAsync({
       inject: [geminiConfig.KEY],
@@ -56,6 +58,9 @@ const STREAM_START_TIMEOUT_MS = 10_000;
       useFactory: (calls: CallsConfig) => ({
         adminApiKey: calls.adminApiKey,
         maxConcurrentCalls: calls.maxConcurrentCalls,
+        databaseUrl: calls.databaseUrl,
+        redisUrl: calls.redisUrl,
+        instanceId: calls.instanceId,
       }),
     }),
     TwilioModule.forRootAsync({
@@ -67,8 +72,13 @@ const STREAM_START_TIMEOUT_MS = 10_000;
         maxCallDurationMs: calls.maxCallDurationMs,
         streamTokenTtlMs: STREAM_TOKEN_TTL_MS,
         streamStartTimeoutMs: STREAM_START_TIMEOUT_MS,
+        idleTimeoutMs: MEDIA_IDLE_TIMEOUT_MS,
       }),
     }),
   ],
+  // Health lives here: it reads the Twilio module's exports, which only the importer of that dynamic
+  // module can see.
+  controllers: [HealthController],
+  providers: [HealthService],
 })
 export class AppModule {}

@@ -185,20 +185,6 @@ describe('A phone call end to end (real app, WsAdapter, emulator, simulated Twil
     });
   });
 
-  it('Gemini closing the session ends the call: the stream closes and the record says why', async () => {
-    const { call, session } = await placeCall();
-    await call.sendSilence(100);
-    session.close(1011, 'internal error');
-    const closed = await call.closed;
-    expect(closed.code).toBe(1000);
-    await untilNoLiveCalls();
-    const record = await recordOf(call.callSid);
-    expect(record).toMatchObject({
-      status: 'completed',
-      endReason: 'agent-closed',
-    });
-  });
-
   it('admin: lists the live call, ends it (the stream closes), 401 without the key, 404 for unknown calls', async () => {
     const { call, session } = await placeCall();
     await call.sendSilence(100);

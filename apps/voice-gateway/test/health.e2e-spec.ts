@@ -1,38 +1,59 @@
-import { INestApplication } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { WsAdapter } from '@nestjs/platform-ws';
-import { Test } from '@nestjs/testing';
-import request from 'supertest';
-import { App } from 'supertest/types';
-import { AppModule } from '../src/app.module';
 import { validateEnv } from '../src/config';
+import { CallHarness, startCallHarness } from './support/call-harness';
 
 describe('Health (e2e)', () => {
-  let app: INestApplication<App>;
+  describe('with Twilio and Gemini configured (SQLite store, in-memory registry)', () => {
+    let h: CallHarness;
+    beforeAll(async () => {
+      h = await startCallHarness();
+    });
+    afterAll(() => h.close());
 
-  beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [AppModule],
-    }).compile();
-
-    app = moduleRef.createNestApplication({ logger: false });
-    app.useWebSocketAdapter(new WsAdapter(app));
-    await app.listen(0);
+    it('GET /health reports every check; /health/ready is 200', async () => {
+      const res = await fetch(`${h.baseUrl}/health`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        status: 'ok',
+        ready: true,
+        uptimeSeconds: expect.any(Number) as number,
+        checks: {
+          store: { ok: true, backend: 'sqlite', pendingWrites: 0 },
+          registry: { ok: true },
+          gemini: { ok: true },
+          twilio: { ok: true },
+        },
+      });
+      expect((await fetch(`${h.baseUrl}/health/ready`)).status).toBe(200);
+      expect(await (await fetch(`${h.baseUrl}/health/live`)).json()).toEqual({
+        status: 'ok',
+      });
+    });
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
+  describe('on a fresh machine with nothing configured', () => {
+    let h: CallHarness;
+    beforeAll(async () => {
+      h = await startCallHarness({
+        WEBHOOK_BASE_URL: '',
+        TWILIO_AUTH_TOKEN: '',
+        GEMINI_API_KEY: '',
+      });
+    });
+    afterAll(() => h.close());
 
-  it('GET /health reports ok', async () => {
-    const response = await request(app.getHttpServer())
-      .get('/health')
-      .expect(200)
-      .expect('Content-Type', /json/);
-
-    expect(response.body).toEqual({
-      status: 'ok',
-      uptimeSeconds: expect.any(Number) as number,
+    it('still starts: /health and /health/live are 200, /health/ready is 503 and says why', async () => {
+      expect((await fetch(`${h.baseUrl}/health`)).status).toBe(200);
+      expect((await fetch(`${h.baseUrl}/health/live`)).status).toBe(200);
+      const ready = await fetch(`${h.baseUrl}/health/ready`);
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as {
+        ready: boolean;
+        checks: Record<string, { detail?: string }>;
+      };
+      expect(body.ready).toBe(false);
+      expect(body.checks.gemini.detail).toMatch(/GEMINI_API_KEY/);
+      expect(body.checks.twilio.detail).toMatch(/TWILIO_AUTH_TOKEN/);
     });
   });
 });

@@ -135,7 +135,7 @@ describe('Twilio signatures and stream tokens (real app)', () => {
       expect(res.headers.get('content-type')).toMatch(/text\/xml/);
       const xml = await res.text();
       expect(xml).toContain(`<Connect><Stream url="${STREAM_URL}">`);
-      expect(xml).toMatch(/<Parameter name="token" value="[\w-]{20,}"\/>/);
+      expect(xml).toMatch(/<Parameter name="token" value="[\w.-]{20,}"\/>/);
       expect(xml).not.toContain('media-stream?');
     });
 

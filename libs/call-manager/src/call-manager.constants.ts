@@ -12,6 +12,12 @@ export interface CallManagerOptions {
   adminApiKey?: string;
   /** Live calls allowed at once (across instances when the registry is shared). */
   maxConcurrentCalls: number;
+  /** `sqlite:<path>` (default `sqlite:data/calls.db`) or `postgres://…`; unset: in-memory store. */
+  databaseUrl?: string;
+  /** `redis://…` for a registry shared by several instances; unset: in-memory registry. */
+  redisUrl?: string;
+  /** This instance's id in a shared registry (default: hostname-pid-random). */
+  instanceId?: string;
 }
 
 /** A Twilio Call SID: "CA" and 32 hex digits. */

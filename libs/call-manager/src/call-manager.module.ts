@@ -1,6 +1,7 @@
 import {
   DynamicModule,
   FactoryProvider,
+  Logger,
   Module,
   ModuleMetadata,
 } from '@nestjs/common';
@@ -14,8 +15,14 @@ import {
 } from './call-manager.constants';
 import { CallsService } from './calls.service';
 import { Clock } from './clock.service';
-import { InMemoryCallRegistry } from './registry/in-memory-call-registry.driver';
-import { InMemoryCallStore } from './store/in-memory-call-store.driver';
+import {
+  CallRouting,
+  createCallRouting,
+  defaultInstanceId,
+} from './registry/create-call-registry';
+import { CALL_ROUTER } from './routing/call-router.constants';
+import { createCallStore } from './store/create-call-store';
+import { BackendLifecycle } from './backend-lifecycle.service';
 
 export interface CallManagerModuleAsyncOptions {
   /** Modules the factory's dependencies (and an optional CALL_HANGUP provider) come from. */
@@ -25,6 +32,9 @@ export interface CallManagerModuleAsyncOptions {
     ...args: any[]
   ) => CallManagerOptions | Promise<CallManagerOptions>;
 }
+
+/** Internal token for the registry/router pair built from one createCallRouting call. */
+const CALL_ROUTING = 'CALL_ROUTING';
 
 /**
  * The live-call registry, call records and the admin API. In-memory registry and store by default.
@@ -47,8 +57,37 @@ export class CallManagerModule {
           useFactory: async (...args: unknown[]) =>
             checkOptions(await options.useFactory(...args)),
         },
-        { provide: CALL_REGISTRY, useClass: InMemoryCallRegistry },
-        { provide: CALL_STORE, useFactory: () => new InMemoryCallStore() },
+        {
+          // One routing pair per process: the registry and the router share the instance id.
+          provide: CALL_ROUTING,
+          inject: [CALL_MANAGER_OPTIONS],
+          useFactory: (opts: CallManagerOptions) =>
+            createCallRouting(
+              opts.redisUrl,
+              opts.instanceId ?? defaultInstanceId(),
+            ),
+        },
+        {
+          provide: CALL_REGISTRY,
+          inject: [CALL_ROUTING],
+          useFactory: (r: CallRouting) => r.registry,
+        },
+        {
+          provide: CALL_ROUTER,
+          inject: [CALL_ROUTING],
+          useFactory: (r: CallRouting) => r.router,
+        },
+        {
+          provide: CALL_STORE,
+          inject: [CALL_MANAGER_OPTIONS],
+          // In memory without a URL; SQLite or PostgreSQL (migrated at start, writes buffered and
+          // retried through outages) with one.
+          useFactory: (opts: CallManagerOptions) =>
+            createCallStore(opts.databaseUrl, {
+              logger: new Logger('CallStore'),
+            }),
+        },
+        BackendLifecycle,
         Clock,
         CallsService,
         AdminGuard,
@@ -57,6 +96,7 @@ export class CallManagerModule {
       exports: [
         CallsService,
         CALL_REGISTRY,
+        CALL_ROUTER,
         CALL_STORE,
         Clock,
         CALL_MANAGER_OPTIONS,

@@ -46,6 +46,8 @@ export interface LiveCallSummary {
   startedAt: string;
   answeredAt?: string;
   streamSid?: string;
+  /** The instance holding the call (set by the registry on reserve and when a stream attaches). */
+  instanceId?: string;
 }
 
 /** Registered by whoever carries the call's audio (the Twilio bridge), so the manager can end it. */

@@ -9,6 +9,11 @@ import { CallsService } from './calls.service';
 import { Clock } from './clock.service';
 import { InMemoryCallRegistry } from './registry/in-memory-call-registry.driver';
 import { InMemoryCallStore } from './store/in-memory-call-store.driver';
+import type {
+  CallRouter,
+  EndCallHandler,
+  EndCallRequest,
+} from './routing/call-router.interface';
 
 class FakeClock extends Clock {
   private time = Date.parse('2025-01-01T12:00:00.000Z');
@@ -175,6 +180,15 @@ describe('CallsService', () => {
       expect(results.sort()).toEqual([false, true]);
     });
 
+    it('refuses a call whose stream is already claimed (e.g. on another instance)', async () => {
+      await calls.reserve(incoming(1));
+      await registry.claimStream(sid(1), 'MZ0');
+      await expect(calls.attach(sid(1), control(), 'MZ1')).resolves.toBe(false);
+      await expect(calls.list()).resolves.toEqual([
+        expect.objectContaining({ streamSid: 'MZ0', status: 'ringing' }),
+      ]);
+    });
+
     it('refuses unknown and ended calls, changing nothing', async () => {
       const update = jest.spyOn(store, 'update');
       await expect(calls.attach(sid(9), control(), 'MZ9')).resolves.toBe(false);
@@ -329,6 +343,21 @@ describe('CallsService', () => {
       expect(logError).toHaveBeenCalledTimes(2);
     });
 
+    it('finishes a call whose record is live but that no instance holds (its instance died)', async () => {
+      await calls.reserve(incoming(1));
+      clock.advance(5);
+      await registry.remove(sid(1)); // what expiry from a shared registry leaves
+      await expect(calls.requestEnd(sid(1))).resolves.toBe(true);
+      expect(hangUp).toHaveBeenCalledWith(sid(1));
+      await expect(calls.get(sid(1))).resolves.toMatchObject({
+        status: 'completed',
+        endReason: 'admin',
+        durationSeconds: 5,
+      });
+      await expect(calls.requestEnd(sid(1))).resolves.toBe(false);
+      expect(hangUp).toHaveBeenCalledTimes(1);
+    });
+
     it('works without a CALL_HANGUP provider', async () => {
       const bare = new CallsService(
         registry,
@@ -383,6 +412,18 @@ describe('CallsService', () => {
         });
       },
     );
+
+    it('finishes, without hanging up, a call no instance holds when Twilio says it is over', async () => {
+      await calls.reserve(incoming(1));
+      await registry.remove(sid(1));
+      await calls.recordStatus(sid(1), 'completed', 9);
+      expect(hangUp).not.toHaveBeenCalled();
+      await expect(calls.get(sid(1))).resolves.toMatchObject({
+        status: 'completed',
+        endReason: 'caller-hangup',
+        durationSeconds: 9,
+      });
+    });
 
     it('records the status of a call that already ended', async () => {
       await calls.reserve(incoming(1));
@@ -518,5 +559,218 @@ describe('CallsService', () => {
       }
       expect((await store.get(sid(1)))?.transcript).toHaveLength(1);
     });
+  });
+});
+
+class FakeRouter implements CallRouter {
+  readonly endTimeoutMs = 150;
+  handler: EndCallHandler | undefined;
+  readonly sendEndRequest = jest
+    .fn<Promise<boolean>, [string, EndCallRequest]>()
+    .mockResolvedValue(false);
+
+  constructor(readonly instanceId: string) {}
+
+  onEndRequest(handler: EndCallHandler): void {
+    this.handler = handler;
+  }
+}
+
+describe('CallsService with other instances (fake router)', () => {
+  let clock: FakeClock;
+  let store: InMemoryCallStore;
+  let hangUp: jest.Mock<Promise<void>, [string]>;
+  let router: FakeRouter;
+  let logError: jest.SpyInstance;
+  let logWarn: jest.SpyInstance;
+
+  /**
+   * This instance is instance-a; every call it reserves or attaches is held by `owner` in the
+   * registry (as if its stream had attached there).
+   */
+  const service = (owner: string) => {
+    const registry = new InMemoryCallRegistry(owner);
+    const view = new Proxy(registry, {
+      get: (target, key): unknown => {
+        if (key === 'instanceId') return 'instance-a';
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function'
+          ? (value as (...args: unknown[]) => unknown).bind(target)
+          : value;
+      },
+    });
+    const calls = new CallsService(
+      view,
+      store,
+      { maxConcurrentCalls: 2 },
+      clock,
+      { hangUp },
+      router,
+    );
+    return { registry, calls };
+  };
+  const control = () => ({ end: jest.fn() }) satisfies LiveCallControl;
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    store = new InMemoryCallStore();
+    hangUp = jest.fn<Promise<void>, [string]>().mockResolvedValue(undefined);
+    router = new FakeRouter('instance-a');
+    logError = jest.spyOn(Logger.prototype, 'error').mockImplementation();
+    logWarn = jest.spyOn(Logger.prototype, 'warn').mockImplementation();
+    jest.spyOn(Logger.prototype, 'log').mockImplementation();
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it('asks the instance holding the call to end it and waits until it has', async () => {
+    const { registry, calls } = service('instance-b');
+    await calls.reserve(incoming(1));
+    router.sendEndRequest.mockImplementation((_owner, { callSid }) => {
+      setTimeout(() => void registry.remove(callSid), 20);
+      return Promise.resolve(true);
+    });
+
+    await expect(calls.requestEnd(sid(1), 'max-duration')).resolves.toBe(true);
+    expect(router.sendEndRequest).toHaveBeenCalledWith('instance-b', {
+      callSid: sid(1),
+      reason: 'max-duration',
+    });
+    await expect(calls.liveCount()).resolves.toBe(0);
+    // The owner hangs up and writes the record, not this instance.
+    expect(hangUp).not.toHaveBeenCalled();
+    await expect(calls.get(sid(1))).resolves.toMatchObject({
+      status: 'ringing',
+    });
+  });
+
+  it('ends the call here when the instance holding it is gone', async () => {
+    const { calls } = service('instance-b');
+    await calls.reserve(incoming(1));
+    clock.advance(4);
+    await expect(calls.requestEnd(sid(1))).resolves.toBe(true);
+    expect(hangUp).toHaveBeenCalledWith(sid(1));
+    await expect(calls.liveCount()).resolves.toBe(0);
+    await expect(calls.get(sid(1))).resolves.toMatchObject({
+      status: 'completed',
+      endReason: 'admin',
+      durationSeconds: 4,
+    });
+    expect(logWarn).toHaveBeenCalledWith(
+      expect.objectContaining({
+        msg: 'Instance instance-b holding the call is gone; ending it here',
+      }),
+    );
+  });
+
+  it('ends the call here when the instance holding it does not in time', async () => {
+    const { calls } = service('instance-b');
+    await calls.reserve(incoming(1));
+    router.sendEndRequest.mockResolvedValue(true);
+    const started = Date.now();
+    await expect(calls.requestEnd(sid(1), 'error')).resolves.toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(
+      router.endTimeoutMs - 10,
+    );
+    expect(hangUp).toHaveBeenCalledWith(sid(1));
+    await expect(calls.get(sid(1))).resolves.toMatchObject({
+      status: 'failed',
+      endReason: 'error',
+    });
+  });
+
+  it('ends the call here when the request cannot be sent', async () => {
+    const { calls } = service('instance-b');
+    await calls.reserve(incoming(1));
+    router.sendEndRequest.mockRejectedValue(new Error('redis down'));
+    await expect(calls.requestEnd(sid(1))).resolves.toBe(true);
+    expect(logError).toHaveBeenCalledWith(
+      expect.objectContaining({ err: 'redis down' }),
+    );
+    await expect(calls.get(sid(1))).resolves.toMatchObject({
+      endReason: 'admin',
+    });
+  });
+
+  it('ends a call whose carrier is attached here without asking anyone', async () => {
+    const { calls } = service('instance-b');
+    await calls.reserve(incoming(1));
+    const carrier = control();
+    await calls.attach(sid(1), carrier, 'MZ1');
+    await expect(calls.requestEnd(sid(1))).resolves.toBe(true);
+    expect(carrier.end).toHaveBeenCalledWith('admin');
+    expect(router.sendEndRequest).not.toHaveBeenCalled();
+  });
+
+  it('ends a call held here when another instance asks', async () => {
+    const { calls } = service('instance-a');
+    await calls.reserve(incoming(1));
+    const carrier = control();
+    await calls.attach(sid(1), carrier, 'MZ1');
+
+    await router.handler!({ callSid: sid(1), reason: 'admin' });
+    expect(carrier.end).toHaveBeenCalledWith('admin');
+    expect(hangUp).toHaveBeenCalledWith(sid(1));
+    await expect(calls.get(sid(1))).resolves.toMatchObject({
+      status: 'completed',
+      endReason: 'admin',
+    });
+    // Unknown calls are ignored.
+    await expect(
+      router.handler!({ callSid: sid(9), reason: 'admin' }),
+    ).resolves.toBeUndefined();
+  });
+
+  it('ignores, never forwards, a request for a call held elsewhere', async () => {
+    const { calls } = service('instance-b');
+    await calls.reserve(incoming(1));
+    await router.handler!({ callSid: sid(1), reason: 'admin' });
+    expect(router.sendEndRequest).not.toHaveBeenCalled();
+    expect(hangUp).not.toHaveBeenCalled();
+    await expect(calls.liveCount()).resolves.toBe(1);
+  });
+
+  it('leaves calls held by other instances alone at shutdown', async () => {
+    const { calls } = service('instance-b');
+    await calls.reserve(incoming(1));
+    await calls.reserve(incoming(2));
+    const carrier = control();
+    await calls.attach(sid(1), carrier, 'MZ1');
+
+    await calls.endAll('shutdown');
+    expect(carrier.end).toHaveBeenCalledWith('shutdown');
+    expect(router.sendEndRequest).not.toHaveBeenCalled();
+    await expect(calls.list()).resolves.toEqual([
+      expect.objectContaining({ callSid: sid(2) }),
+    ]);
+  });
+
+  it('refuses a registry and a router for different instances', () => {
+    expect(
+      () =>
+        new CallsService(
+          new InMemoryCallRegistry('instance-b'),
+          store,
+          { maxConcurrentCalls: 2 },
+          clock,
+          undefined,
+          router,
+        ),
+    ).toThrow('must share one instance id');
+  });
+
+  it('forgets local calls that went to other instances', async () => {
+    const { registry, calls } = service('instance-b');
+    const local = (calls as unknown as { localCalls: Set<string> }).localCalls;
+    await calls.reserve(incoming(1));
+    await calls.reserve(incoming(2));
+    // Ended by the instances that took their streams.
+    await registry.remove(sid(1));
+    await registry.remove(sid(2));
+    await calls.reserve(incoming(3));
+    await settle();
+    expect([...local]).toEqual([]);
   });
 });

@@ -12,20 +12,26 @@ import {
   CALL_STORE,
   type CallManagerOptions,
 } from './call-manager.constants';
-import type {
-  CallEndReason,
-  CallHangup,
-  CallRecord,
-  CallStatus,
-  LiveCallControl,
-  LiveCallSummary,
-  ReserveResult,
-  TranscriptRole,
+import {
+  ENDED_STATUSES,
+  type CallEndReason,
+  type CallHangup,
+  type CallRecord,
+  type CallStatus,
+  type LiveCallControl,
+  type LiveCallSummary,
+  type ReserveResult,
+  type TranscriptRole,
 } from './call.types';
 import { Clock } from './clock.service';
 import { KeyedMutex } from './keyed-mutex.util';
 import { TranscriptQueue } from './transcript-queue.util';
 import type { CallRegistry } from './registry/call-registry.interface';
+import { CALL_ROUTER } from './routing/call-router.constants';
+import type {
+  CallRouter,
+  EndCallRequest,
+} from './routing/call-router.interface';
 import type { CallListQuery, CallStore } from './store/call-store.interface';
 
 /** Twilio call statuses after which the call is over at the carrier. */
@@ -43,12 +49,19 @@ const FAILED_REASONS: ReadonlySet<CallEndReason> = new Set<CallEndReason>([
   'refused',
 ]);
 
+/** How often requestEnd looks whether the instance holding a call has ended it. */
+const END_POLL_MS = 50;
+
 /**
  * The call lifecycle: reserve → attach → transcript → end. The one thing other modules use;
  * it knows nothing of Twilio's or Gemini's wire formats.
  *
  * Steps for one call (reserve, attach, end, status) run one at a time in call order. Store writes
  * after a call exists are best effort: a failing store is logged and never ends or blocks a call.
+ *
+ * With several instances (a shared registry and a CALL_ROUTER), each live call is held by one
+ * instance (its registry `instanceId`: the one that reserved it, then the one carrying its
+ * stream); `requestEnd` on any instance reaches it. Without a router, every call is local.
  */
 @Injectable()
 export class CallsService implements BeforeApplicationShutdown {
@@ -56,9 +69,13 @@ export class CallsService implements BeforeApplicationShutdown {
   private readonly lock = new KeyedMutex();
   /** Audio carriers attached in this process. */
   private readonly controls = new Map<string, LiveCallControl>();
-  /** Calls reserved or attached in this process (what shutdown must end). */
+  /**
+   * Calls reserved or attached in this process (what shutdown must end). A call whose stream
+   * attached on another instance stays here until pruned (see pruneLocalCalls).
+   */
   private readonly localCalls = new Set<string>();
   private readonly transcripts: TranscriptQueue;
+  private pruning = false;
 
   constructor(
     @Inject(CALL_REGISTRY) private readonly registry: CallRegistry,
@@ -68,8 +85,21 @@ export class CallsService implements BeforeApplicationShutdown {
     @Optional()
     @Inject(CALL_HANGUP)
     private readonly hangup?: CallHangup,
+    @Optional()
+    @Inject(CALL_ROUTER)
+    private readonly router?: CallRouter,
   ) {
     this.transcripts = new TranscriptQueue(store, this.logger);
+    if (
+      router &&
+      registry.instanceId !== undefined &&
+      registry.instanceId !== router.instanceId
+    ) {
+      throw new Error(
+        `CallsService: the registry (instance ${registry.instanceId}) and the router (instance ${router.instanceId}) must share one instance id`,
+      );
+    }
+    router?.onEndRequest((request) => this.onEndRequest(request));
   }
 
   /**
@@ -110,14 +140,17 @@ export class CallsService implements BeforeApplicationShutdown {
         return 'duplicate';
       }
       this.localCalls.add(callSid);
+      if (this.localCalls.size > this.options.maxConcurrentCalls) {
+        void this.pruneLocalCalls();
+      }
       return 'reserved';
     });
   }
 
   /**
-   * Ties the call's audio carrier to it: the call becomes in-progress.
-   * Resolves false, changing nothing, if the call is not live or already has a carrier
-   * (a second stream for one call is refused, never doubled).
+   * Ties the call's audio carrier to it: the call becomes in-progress, held by this instance.
+   * Resolves false, changing nothing, if the call is not live or already has a carrier here or on
+   * any other instance (a second stream for one call is refused, never doubled).
    */
   attach(
     callSid: string,
@@ -126,16 +159,13 @@ export class CallsService implements BeforeApplicationShutdown {
   ): Promise<boolean> {
     return this.lock.run(callSid, async () => {
       if (this.controls.has(callSid)) return false;
-      const live = await this.registry.get(callSid);
-      if (!live || live.status !== 'ringing' || live.streamSid) return false;
-
       const answeredAt = this.now();
-      const updated = await this.registry.update(callSid, {
+      // One atomic compare-and-set in the (possibly shared) registry.
+      const claimed = await this.registry.claimStream(callSid, streamSid, {
         status: 'in-progress',
         answeredAt,
-        streamSid,
       });
-      if (!updated) return false;
+      if (!claimed) return false;
       this.controls.set(callSid, control);
       this.localCalls.add(callSid);
       await this.updateRecord(callSid, { status: 'in-progress', answeredAt });
@@ -165,85 +195,38 @@ export class CallsService implements BeforeApplicationShutdown {
    * the final record. A second call (or one for an unknown call) is a no-op. Never rejects.
    */
   end(callSid: string, reason: CallEndReason): Promise<void> {
-    return this.lock.run(callSid, async () => {
-      const control = this.controls.get(callSid);
-      this.controls.delete(callSid);
-      this.localCalls.delete(callSid);
-      const live = await this.attempt(callSid, 'read the live call', () =>
-        this.registry.get(callSid),
-      );
-      const removed = await this.attempt(callSid, 'free the call slot', () =>
-        this.registry.remove(callSid),
-      );
-      if (!removed && !control) return;
-
-      await this.transcripts.flush(callSid);
-      const record = await this.attempt(callSid, 'read the record', () =>
-        this.store.get(callSid),
-      );
-      const endedAt = this.clock.now();
-      const since =
-        live?.answeredAt ??
-        record?.answeredAt ??
-        live?.startedAt ??
-        record?.startedAt;
-      const measured = since
-        ? Math.max(
-            0,
-            Math.round((endedAt.getTime() - Date.parse(since)) / 1000),
-          )
-        : 0;
-      const status: CallStatus = FAILED_REASONS.has(reason)
-        ? 'failed'
-        : 'completed';
-      // Twilio's own CallDuration (recorded by recordStatus) wins over our measurement.
-      const durationSeconds = record?.durationSeconds ?? measured;
-      await this.updateRecord(callSid, {
-        status,
-        endedAt: endedAt.toISOString(),
-        durationSeconds,
-        endReason: reason,
-      });
-      this.logger.log({
-        callSid,
-        reason,
-        durationSeconds,
-        msg: 'Call ended',
-      });
-    });
+    return this.lock.run(callSid, () => this.finish(callSid, reason, false));
   }
 
   /**
-   * Asks a live call to end: its carrier's `end(reason)` (or `end` here when none is attached),
-   * and the carrier-side hang-up when one is provided (errors logged). Resolves once the call is
-   * ended here; false if the call is not live.
+   * Asks a live call to end, wherever it is held.
+   * - Held here: its carrier's `end(reason)` (or `end` here when none is attached), and the
+   *   carrier-side hang-up when one is provided (errors logged).
+   * - Held by another instance: asks that instance (through the router) and waits up to the
+   *   router's `endTimeoutMs` for the call to leave the registry. If that instance is gone or does
+   *   not answer in time, hangs up at the carrier and finishes the call here.
+   * - Not live, but its record still says it is (the instance holding it died and it expired
+   *   from the registry): hangs up at the carrier and finishes the record here.
+   * Resolves true once the call has ended; false if there was no live call to end.
    */
   async requestEnd(
     callSid: string,
     reason: CallEndReason = 'admin',
   ): Promise<boolean> {
-    if (!(await this.registry.get(callSid))) return false;
-    // The caller already hung up: nothing to hang up at the carrier.
-    const hangingUp =
-      this.hangup && reason !== 'caller-hangup'
-        ? this.hangUpAtCarrier(this.hangup, callSid)
-        : Promise.resolve();
-    const control = this.controls.get(callSid);
-    if (control) {
-      try {
-        await control.end(reason);
-      } catch (err) {
-        this.logger.error({
-          callSid,
-          reason,
-          err: errorMessage(err),
-          msg: 'The call carrier failed to end the call',
-        });
-      }
+    const live = await this.registry.get(callSid);
+    if (!live) {
+      return this.endForGoneOwner(
+        callSid,
+        reason,
+        'Call live in its record but held by no instance; ending it here',
+      );
     }
-    // Idempotent: a no-op when the carrier already ended the call through end().
-    await this.end(callSid, reason);
-    await hangingUp;
+    const owner = this.remoteOwner(callSid, live);
+    if (owner && this.router) {
+      await this.endRemote(this.router, owner, callSid, reason);
+    } else {
+      await this.endHere(callSid, reason);
+    }
     return true;
   }
 
@@ -293,11 +276,14 @@ export class CallsService implements BeforeApplicationShutdown {
     return this.registry.count();
   }
 
-  /** Ends every call this process holds (shutdown), then writes any pending transcript lines. */
+  /**
+   * Ends every call this process holds (shutdown), then writes any pending transcript lines.
+   * Calls reserved here whose stream went to another instance are left to it.
+   */
   async endAll(reason: CallEndReason = 'shutdown'): Promise<void> {
     const callSids = new Set([...this.localCalls, ...this.controls.keys()]);
     const results = await Promise.allSettled(
-      [...callSids].map((callSid) => this.requestEnd(callSid, reason)),
+      [...callSids].map((callSid) => this.endIfHeldHere(callSid, reason)),
     );
     for (const result of results) {
       if (result.status === 'rejected') {
@@ -318,6 +304,257 @@ export class CallsService implements BeforeApplicationShutdown {
 
   private now(): string {
     return this.clock.now().toISOString();
+  }
+
+  /**
+   * end()'s steps, run under the call's lock. `orphan`: also finish a call that is no longer
+   * live (its instance is gone) but whose record still says it is.
+   */
+  private async finish(
+    callSid: string,
+    reason: CallEndReason,
+    orphan: boolean,
+  ): Promise<void> {
+    const control = this.controls.get(callSid);
+    this.controls.delete(callSid);
+    this.localCalls.delete(callSid);
+    const live = await this.attempt(callSid, 'read the live call', () =>
+      this.registry.get(callSid),
+    );
+    const removed = await this.attempt(callSid, 'free the call slot', () =>
+      this.registry.remove(callSid),
+    );
+    if (!removed && !control && !orphan) return;
+
+    await this.transcripts.flush(callSid);
+    const record = await this.attempt(callSid, 'read the record', () =>
+      this.store.get(callSid),
+    );
+    if (
+      !removed &&
+      !control &&
+      (!record || ENDED_STATUSES.has(record.status))
+    ) {
+      return;
+    }
+    const endedAt = this.clock.now();
+    const since =
+      live?.answeredAt ??
+      record?.answeredAt ??
+      live?.startedAt ??
+      record?.startedAt;
+    const measured = since
+      ? Math.max(0, Math.round((endedAt.getTime() - Date.parse(since)) / 1000))
+      : 0;
+    const status: CallStatus = FAILED_REASONS.has(reason)
+      ? 'failed'
+      : 'completed';
+    // Twilio's own CallDuration (recorded by recordStatus) wins over our measurement.
+    const durationSeconds = record?.durationSeconds ?? measured;
+    await this.updateRecord(callSid, {
+      status,
+      endedAt: endedAt.toISOString(),
+      durationSeconds,
+      endReason: reason,
+    });
+    this.logger.log({
+      callSid,
+      reason,
+      durationSeconds,
+      msg: 'Call ended',
+    });
+  }
+
+  /**
+   * The instance holding a live call, if it is another one (only with a router: without one,
+   * every call is local). A call whose carrier is attached here is held here.
+   */
+  private remoteOwner(
+    callSid: string,
+    live: LiveCallSummary,
+  ): string | undefined {
+    const owner = live.instanceId;
+    if (!this.router || !owner || owner === this.router.instanceId) {
+      return undefined;
+    }
+    return this.controls.has(callSid) ? undefined : owner;
+  }
+
+  /** Ends a call held by this instance: through its carrier if attached, hanging up at Twilio. */
+  private async endHere(callSid: string, reason: CallEndReason): Promise<void> {
+    const hangingUp = this.hangUpUnlessCallerHungUp(callSid, reason);
+    const control = this.controls.get(callSid);
+    if (control) {
+      try {
+        await control.end(reason);
+      } catch (err) {
+        this.logger.error({
+          callSid,
+          reason,
+          err: errorMessage(err),
+          msg: 'The call carrier failed to end the call',
+        });
+      }
+    }
+    // Idempotent: a no-op when the carrier already ended the call through end().
+    await this.end(callSid, reason);
+    await hangingUp;
+  }
+
+  /** Asks `owner` to end the call; ends it here if the owner is gone or does not in time. */
+  private async endRemote(
+    router: CallRouter,
+    owner: string,
+    callSid: string,
+    reason: CallEndReason,
+  ): Promise<void> {
+    let delivered = false;
+    try {
+      delivered = await router.sendEndRequest(owner, { callSid, reason });
+    } catch (err) {
+      this.logger.error({
+        callSid,
+        owner,
+        err: errorMessage(err),
+        msg: 'Could not ask the instance holding the call to end it',
+      });
+    }
+    if (delivered && (await this.leftRegistry(callSid, router.endTimeoutMs))) {
+      return;
+    }
+    await this.endForGoneOwner(
+      callSid,
+      reason,
+      delivered
+        ? `Instance ${owner} did not end the call in time; ending it here`
+        : `Instance ${owner} holding the call is gone; ending it here`,
+    );
+  }
+
+  /** Whether the call leaves the registry within `timeoutMs` (looking every END_POLL_MS). */
+  private async leftRegistry(
+    callSid: string,
+    timeoutMs: number,
+  ): Promise<boolean> {
+    for (let waited = 0; waited < timeoutMs; waited += END_POLL_MS) {
+      await new Promise((resolve) => setTimeout(resolve, END_POLL_MS));
+      try {
+        if (!(await this.registry.get(callSid))) return true;
+      } catch {
+        // Registry unreachable for now: keep waiting.
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Ends, here, a call whose instance is gone (or does not answer): hangs up at the carrier and
+   * finishes the registry entry and the record. False, doing nothing, if the call is neither live
+   * nor live in its record.
+   */
+  private async endForGoneOwner(
+    callSid: string,
+    reason: CallEndReason,
+    why: string,
+  ): Promise<boolean> {
+    let hangingUp = Promise.resolve();
+    const ended = await this.lock.run(callSid, async () => {
+      const live = await this.attempt(callSid, 'read the live call', () =>
+        this.registry.get(callSid),
+      );
+      const record = await this.attempt(callSid, 'read the record', () =>
+        this.store.get(callSid),
+      );
+      if (!live && (!record || ENDED_STATUSES.has(record.status))) {
+        return false;
+      }
+      this.logger.warn({ callSid, reason, owner: live?.instanceId, msg: why });
+      hangingUp = this.hangUpUnlessCallerHungUp(callSid, reason);
+      await this.finish(callSid, reason, true);
+      return true;
+    });
+    await hangingUp;
+    return ended;
+  }
+
+  /** An end request from another instance: ends the call if it is held here, never re-routes. */
+  private async onEndRequest({
+    callSid,
+    reason,
+  }: EndCallRequest): Promise<void> {
+    try {
+      const live = await this.registry.get(callSid);
+      if (!live) return;
+      const owner = this.remoteOwner(callSid, live);
+      if (owner) {
+        this.logger.warn({
+          callSid,
+          owner,
+          msg: 'End request for a call held by another instance; ignored',
+        });
+        return;
+      }
+      await this.endHere(callSid, reason);
+    } catch (err) {
+      this.logger.error({
+        callSid,
+        reason,
+        err: errorMessage(err),
+        msg: 'Could not end a call at the request of another instance',
+      });
+    }
+  }
+
+  /** Shutdown: ends a call unless another instance holds it (its stream attached there). */
+  private async endIfHeldHere(
+    callSid: string,
+    reason: CallEndReason,
+  ): Promise<void> {
+    const live = await this.attempt(callSid, 'read the live call', () =>
+      this.registry.get(callSid),
+    );
+    if (live && this.remoteOwner(callSid, live)) {
+      this.localCalls.delete(callSid);
+      return;
+    }
+    if (!live && !this.controls.has(callSid)) return;
+    await this.endHere(callSid, reason);
+  }
+
+  /**
+   * Forgets local calls now held by another instance or no longer live. This instance can hold no
+   * more live calls than maxConcurrentCalls, so more local calls than that means some went to
+   * other instances (their streams attached there): runs then, keeping the set bounded.
+   */
+  private async pruneLocalCalls(): Promise<void> {
+    if (this.pruning) return;
+    this.pruning = true;
+    try {
+      for (const callSid of [...this.localCalls]) {
+        if (this.controls.has(callSid)) continue;
+        const live = await this.registry.get(callSid);
+        if (!live || this.remoteOwner(callSid, live)) {
+          this.localCalls.delete(callSid);
+        }
+      }
+    } catch (err) {
+      this.logger.debug({
+        err: errorMessage(err),
+        msg: 'Could not prune local calls',
+      });
+    } finally {
+      this.pruning = false;
+    }
+  }
+
+  /** Hangs up at the carrier (errors logged), unless the caller already hung up. */
+  private hangUpUnlessCallerHungUp(
+    callSid: string,
+    reason: CallEndReason,
+  ): Promise<void> {
+    // The caller already hung up: nothing to hang up at the carrier.
+    if (!this.hangup || reason === 'caller-hangup') return Promise.resolve();
+    return this.hangUpAtCarrier(this.hangup, callSid);
   }
 
   private async updateRecord(

@@ -22,8 +22,25 @@ export type {
   TranscriptRole,
 } from './call.types';
 export type { CallRegistry } from './registry/call-registry.interface';
+export {
+  createCallRouting,
+  defaultInstanceId,
+} from './registry/create-call-registry';
+export type {
+  CallRouting,
+  CallRoutingTimings,
+} from './registry/create-call-registry';
+export { CALL_ROUTER } from './routing/call-router.constants';
+export type {
+  CallRouter,
+  EndCallRequest,
+} from './routing/call-router.interface';
+export { createCallStore } from './store/create-call-store';
+export { ResilientCallStore } from './store/resilient-call-store';
+export { SqlCallStore } from './store/sql-call-store.driver';
 export { InMemoryCallRegistry } from './registry/in-memory-call-registry.driver';
 export type { CallListQuery, CallStore } from './store/call-store.interface';
 export { InMemoryCallStore } from './store/in-memory-call-store.driver';
 export type { InMemoryCallStoreOptions } from './store/in-memory-call-store.driver';
 export { AdminGuard } from './admin/admin.guard';
+export type { BackendStatus, ManagedBackend } from './backend.types';

@@ -4,8 +4,9 @@ import {
   GeminiClientOptions,
   LiveSessionOverrides,
 } from './gemini-client.options';
-import { GeminiLiveSession } from './live/gemini-live-session';
+import { GeminiLiveSession, LiveSession } from './live/gemini-live-session';
 import { buildSetupMessage } from './live/live-setup';
+import { ResilientLiveSession } from './live/resilient-live-session';
 import { GeminiConnector } from './upstream/gemini-connector';
 
 const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
@@ -22,8 +23,21 @@ export class GeminiLiveService {
     private readonly connector: GeminiConnector,
   ) {}
 
-  /** Starts connecting at once and returns the session; listen for `ready` / `closed`. */
-  open(overrides: LiveSessionOverrides = {}): GeminiLiveSession {
+  /**
+   * Starts connecting at once and returns the call's session, which survives goAway and dropped
+   * connections by resuming (see ResilientLiveSession); listen for `ready` / `closed`.
+   */
+  open(overrides: LiveSessionOverrides = {}): LiveSession {
+    return new ResilientLiveSession((handle) =>
+      this.connectOnce({
+        ...overrides,
+        resumptionHandle: handle ?? overrides.resumptionHandle,
+      }),
+    );
+  }
+
+  /** One upstream connection, no continuity. */
+  connectOnce(overrides: LiveSessionOverrides = {}): GeminiLiveSession {
     const setup = buildSetupMessage({
       model: this.connector.modelName(overrides.model),
       voice: overrides.voice ?? this.options.voice,

@@ -1,7 +1,13 @@
 export * from './live/live-messages';
 export { buildSetupMessage, LiveSetupInput } from './live/live-setup';
 export {
+  ContinuityPolicy,
+  DEFAULT_CONTINUITY,
+  ResilientLiveSession,
+} from './live/resilient-live-session';
+export {
   GeminiLiveSession,
+  LiveSession,
   LiveSessionClosed,
   LiveSessionEvents,
   LiveSessionState,

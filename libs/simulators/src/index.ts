@@ -43,6 +43,7 @@ export {
 export {
   BUILT_MAIN,
   freePort,
+  SOURCE_MAIN,
   startServiceProcess,
 } from './service/service.process';
 export type { ServiceProcess } from './service/service.process';

@@ -6,6 +6,8 @@ export interface TwilioOptions {
   authToken?: string;
   /** A call is ended after this long (ms). */
   maxCallDurationMs: number;
+  /** A stream with no media from Twilio for this long is ended (ms). */
+  idleTimeoutMs: number;
   /** How long a one-time stream token (and the early Gemini session) waits for the stream (ms). */
   streamTokenTtlMs: number;
   /** A connected socket that sends no valid `start` within this is closed (ms). */

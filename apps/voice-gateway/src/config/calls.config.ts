@@ -11,6 +11,8 @@ export const callsConfig = registerAs('calls', () => {
     databaseUrl: env.DATABASE_URL,
     /** Unset: in-memory call registry (single instance). */
     redisUrl: env.REDIS_URL,
+    /** This instance's name in the shared registry; default hostname-pid-random. */
+    instanceId: env.INSTANCE_ID,
   };
 });
 

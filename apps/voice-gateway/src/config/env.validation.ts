@@ -128,6 +128,12 @@ export class EnvironmentVariables {
   @Min(1, { message: 'must be an integer of at least 1' })
   MAX_CONCURRENT_CALLS: number = 100;
 
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
+    message: 'must be 1-64 letters, digits, dots, dashes or underscores',
+  })
+  INSTANCE_ID?: string;
+
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of seconds between 10 and 86400' })
   @Min(10, {

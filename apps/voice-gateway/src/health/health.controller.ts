@@ -1,14 +1,32 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { HealthReport, HealthService } from './health.service';
 
-export interface HealthStatus {
-  status: 'ok';
-  uptimeSeconds: number;
-}
-
+/**
+ * `GET /health`: everything, always 200 while the process serves (status "degraded" names what is
+ * failing). `GET /health/live`: liveness for an orchestrator. `GET /health/ready`: 503 unless this
+ * instance can take a call now — a load balancer should only route webhooks to ready instances.
+ */
 @Controller('health')
 export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
   @Get()
-  check(): HealthStatus {
-    return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
+  check(): Promise<HealthReport> {
+    return this.health.report();
+  }
+
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  async ready(
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<HealthReport> {
+    const report = await this.health.report();
+    if (!report.ready) res.status(503);
+    return report;
   }
 }

@@ -5,7 +5,10 @@ import {
   TwilioCallSimulator,
 } from '@app/simulators';
 import { INestApplication } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 
 export const PUBLIC_URL = 'https://voice.example.test';
@@ -39,6 +42,8 @@ export async function startCallHarness(
     apiKey: GEMINI_KEY,
     ...emulatorOptions,
   });
+  // Each app gets its own SQLite file (the default store), removed on close.
+  const dataDir = mkdtempSync(join(tmpdir(), 'vg-e2e-'));
   Object.assign(process.env, {
     LOG_LEVEL: 'silent',
     WEBHOOK_BASE_URL: PUBLIC_URL,
@@ -47,6 +52,8 @@ export async function startCallHarness(
     GEMINI_API_KEY: GEMINI_KEY,
     GEMINI_LIVE_URL: emulator.url,
     ADMIN_API_KEY: ADMIN_KEY,
+    DATABASE_URL: `sqlite:${join(dataDir, 'calls.db')}`,
+    REDIS_URL: '',
     ...env,
   });
   let app!: INestApplication;
@@ -93,6 +100,7 @@ export async function startCallHarness(
     close: async () => {
       await app.close();
       await emulator.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -144,6 +144,7 @@ describe('AdminController (e2e)', () => {
             startedAt: expect.any(String) as string,
             answeredAt: expect.any(String) as string,
             streamSid: 'MZ1',
+            instanceId: expect.any(String) as string,
           },
         ],
       });

@@ -7,15 +7,18 @@ import {
   NotFoundException,
   Param,
   Post,
+  Query,
   UseGuards,
   UsePipes,
   ValidationPipe,
 } from '@nestjs/common';
 import type { CallRecord, LiveCallSummary } from '../call.types';
 import { CallsService } from '../calls.service';
+import { DEFAULT_CALL_LIST_LIMIT } from '../call-manager.constants';
 import { AdminGuard } from './admin.guard';
 import { CallSidPipe } from './call-sid.pipe';
 import { EndCallDto } from './end-call.dto';
+import { ListCallsQueryDto } from './list-calls.dto';
 
 /** Operator REST API over live and past calls (Bearer ADMIN_API_KEY). */
 @Controller()
@@ -25,10 +28,29 @@ import { EndCallDto } from './end-call.dto';
 export class AdminController {
   constructor(private readonly calls: CallsService) {}
 
+  /**
+   * `GET /calls`: the live calls (every instance's, with a shared registry). With `status`
+   * (`ended`, `live`, or an exact status), stored records newest first, `limit` per page, and
+   * `nextBefore` to pass as `before` for the next page.
+   */
   @Get('calls')
   @Header('Cache-Control', 'no-store')
-  async list(): Promise<{ calls: LiveCallSummary[] }> {
-    return { calls: await this.calls.list() };
+  async list(
+    @Query() query: ListCallsQueryDto,
+  ): Promise<
+    { calls: LiveCallSummary[] } | { calls: CallRecord[]; nextBefore?: string }
+  > {
+    if (!query.status) return { calls: await this.calls.list() };
+    const limit = query.limit ? Number(query.limit) : DEFAULT_CALL_LIST_LIMIT;
+    const calls = await this.calls.listPast({
+      status: query.status,
+      limit,
+      before: query.before,
+    });
+    const last = calls[calls.length - 1];
+    return calls.length === limit && last
+      ? { calls, nextBefore: last.startedAt }
+      : { calls };
   }
 
   @Get('calls/:callSid')

@@ -18,6 +18,11 @@ export function callRegistryContract(
       startedAt: new Date(Date.UTC(2025, 0, 1, 0, 0, n)).toISOString(),
       ...extra,
     });
+    /** A call as the registry holds it: owned by the registry's instance (if it has one). */
+    const mine = (n: number, extra: Partial<LiveCallSummary> = {}) => ({
+      ...call(n, extra),
+      instanceId: registry.instanceId,
+    });
 
     beforeEach(async () => {
       registry = await create();
@@ -29,9 +34,9 @@ export function callRegistryContract(
 
     it('reserves a call and returns it', async () => {
       await expect(registry.reserve(call(1), 5)).resolves.toBe('reserved');
-      await expect(registry.get(call(1).callSid)).resolves.toEqual(call(1));
+      await expect(registry.get(call(1).callSid)).resolves.toEqual(mine(1));
       await expect(registry.count()).resolves.toBe(1);
-      await expect(registry.list()).resolves.toEqual([call(1)]);
+      await expect(registry.list()).resolves.toEqual([mine(1)]);
     });
 
     it('reports a live CallSid as a duplicate, even at capacity', async () => {
@@ -73,7 +78,7 @@ export function callRegistryContract(
       await expect(registry.reserve(call(2), 1)).resolves.toBe('reserved');
     });
 
-    it('updates a live call, ignoring callSid and undefined values', async () => {
+    it('updates a live call, ignoring callSid, instanceId and undefined values', async () => {
       await registry.reserve(call(1), 5);
       const answeredAt = '2025-01-01T00:01:00.000Z';
       await expect(
@@ -82,11 +87,12 @@ export function callRegistryContract(
           answeredAt,
           streamSid: 'MZ1',
           callSid: 'CAother',
+          instanceId: 'another-instance',
           from: undefined,
         }),
       ).resolves.toBe(true);
       await expect(registry.get(call(1).callSid)).resolves.toEqual({
-        ...call(1),
+        ...mine(1),
         status: 'in-progress',
         answeredAt,
         streamSid: 'MZ1',
@@ -110,7 +116,91 @@ export function callRegistryContract(
       got!.status = 'completed';
       const [listed] = await registry.list();
       listed.to = 'changed';
-      await expect(registry.get(summary.callSid)).resolves.toEqual(call(1));
+      await expect(registry.get(summary.callSid)).resolves.toEqual(mine(1));
+    });
+
+    describe('claimStream', () => {
+      const answeredAt = '2025-01-01T00:01:00.000Z';
+
+      it('gives a live call its stream once', async () => {
+        await registry.reserve(call(1), 5);
+        await expect(
+          registry.claimStream(call(1).callSid, 'MZ1', {
+            status: 'in-progress',
+            answeredAt,
+          }),
+        ).resolves.toBe(true);
+        const claimed = {
+          ...mine(1),
+          status: 'in-progress',
+          answeredAt,
+          streamSid: 'MZ1',
+        };
+        await expect(registry.get(call(1).callSid)).resolves.toEqual(claimed);
+
+        await expect(
+          registry.claimStream(call(1).callSid, 'MZ2', { status: 'failed' }),
+        ).resolves.toBe(false);
+        await expect(
+          registry.claimStream(call(1).callSid, 'MZ1'),
+        ).resolves.toBe(false);
+        await expect(registry.get(call(1).callSid)).resolves.toEqual(claimed);
+        await expect(registry.list()).resolves.toEqual([claimed]);
+      });
+
+      it('refuses a call with a stream already set', async () => {
+        await registry.reserve(call(1, { streamSid: 'MZ0' }), 5);
+        await expect(
+          registry.claimStream(call(1).callSid, 'MZ1'),
+        ).resolves.toBe(false);
+        await expect(registry.get(call(1).callSid)).resolves.toEqual(
+          mine(1, { streamSid: 'MZ0' }),
+        );
+      });
+
+      it('refuses unknown and removed calls, creating nothing', async () => {
+        await expect(
+          registry.claimStream(call(1).callSid, 'MZ1'),
+        ).resolves.toBe(false);
+        await registry.reserve(call(2), 5);
+        await registry.remove(call(2).callSid);
+        await expect(
+          registry.claimStream(call(2).callSid, 'MZ2'),
+        ).resolves.toBe(false);
+        await expect(registry.get(call(1).callSid)).resolves.toBeUndefined();
+        await expect(registry.get(call(2).callSid)).resolves.toBeUndefined();
+        await expect(registry.count()).resolves.toBe(0);
+      });
+
+      it('ignores callSid, instanceId and streamSid in the patch', async () => {
+        await registry.reserve(call(1), 5);
+        await expect(
+          registry.claimStream(call(1).callSid, 'MZ1', {
+            callSid: 'CAother',
+            instanceId: 'another-instance',
+            streamSid: 'MZother',
+            answeredAt,
+          }),
+        ).resolves.toBe(true);
+        await expect(registry.get(call(1).callSid)).resolves.toEqual(
+          mine(1, { streamSid: 'MZ1', answeredAt }),
+        );
+        await expect(registry.get('CAother')).resolves.toBeUndefined();
+      });
+
+      it('lets exactly one of concurrent claims win', async () => {
+        await registry.reserve(call(1), 5);
+        const results = await Promise.all(
+          Array.from({ length: 5 }, (_, n) =>
+            registry.claimStream(call(1).callSid, `MZ${n}`),
+          ),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const winner = `MZ${results.indexOf(true)}`;
+        await expect(registry.get(call(1).callSid)).resolves.toEqual(
+          mine(1, { streamSid: winner }),
+        );
+      });
     });
   });
 }

@@ -1,17 +1,24 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import type { BackendStatus, ManagedBackend } from '../backend.types';
 import type { LiveCallSummary, ReserveResult } from '../call.types';
 import type { CallRegistry } from './call-registry.interface';
 
+/** Keys a patch may not change: the call's identity and its owner. */
+const FIXED_KEYS: ReadonlySet<string> = new Set(['callSid', 'instanceId']);
+
 /** Live calls in this process: the single-instance default. */
 @Injectable()
-export class InMemoryCallRegistry implements CallRegistry {
+export class InMemoryCallRegistry implements CallRegistry, ManagedBackend {
   private readonly calls = new Map<string, LiveCallSummary>();
+
+  /** `instanceId`: stamped on the calls reserved here (none by default). */
+  constructor(@Optional() readonly instanceId?: string) {}
 
   reserve(summary: LiveCallSummary, max: number): Promise<ReserveResult> {
     // Synchronous check-and-set: atomic within one event loop.
     if (this.calls.has(summary.callSid)) return Promise.resolve('duplicate');
     if (this.calls.size >= max) return Promise.resolve('at-capacity');
-    this.calls.set(summary.callSid, { ...summary });
+    this.calls.set(summary.callSid, this.owned({ ...summary }));
     return Promise.resolve('reserved');
   }
 
@@ -29,10 +36,20 @@ export class InMemoryCallRegistry implements CallRegistry {
   update(callSid: string, patch: Partial<LiveCallSummary>): Promise<boolean> {
     const call = this.calls.get(callSid);
     if (!call) return Promise.resolve(false);
-    for (const [key, value] of Object.entries(patch)) {
-      if (key === 'callSid' || value === undefined) continue;
-      (call as unknown as Record<string, unknown>)[key] = value;
-    }
+    merge(call, patch);
+    return Promise.resolve(true);
+  }
+
+  claimStream(
+    callSid: string,
+    streamSid: string,
+    patch: Partial<LiveCallSummary> = {},
+  ): Promise<boolean> {
+    const call = this.calls.get(callSid);
+    if (!call || call.streamSid) return Promise.resolve(false);
+    merge(call, patch);
+    call.streamSid = streamSid;
+    this.owned(call);
     return Promise.resolve(true);
   }
 
@@ -42,5 +59,25 @@ export class InMemoryCallRegistry implements CallRegistry {
 
   count(): Promise<number> {
     return Promise.resolve(this.calls.size);
+  }
+
+  health(): Promise<BackendStatus> {
+    return Promise.resolve({ backend: 'memory', ok: true });
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private owned(call: LiveCallSummary): LiveCallSummary {
+    if (this.instanceId !== undefined) call.instanceId = this.instanceId;
+    return call;
+  }
+}
+
+function merge(call: LiveCallSummary, patch: Partial<LiveCallSummary>): void {
+  for (const [key, value] of Object.entries(patch)) {
+    if (FIXED_KEYS.has(key) || value === undefined) continue;
+    (call as unknown as Record<string, unknown>)[key] = value;
   }
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { BoundedFrameSender } from '@app/audio-bridge';
 import WebSocket from 'ws';
 import {
   LiveFunctionCall,
@@ -28,9 +29,29 @@ export interface LiveSessionEvents {
   goAway: [timeLeft: string | undefined];
   resumption: [handle: string];
   closed: [info: LiveSessionClosed];
+  /** Continuity (ResilientLiveSession only): a new upstream connection is being opened. */
+  reconnecting: [reason: string];
+  /** Continuity: the new connection is ready; `resumed` says whether the session context survived. */
+  reconnected: [info: { resumed: boolean; attempt: number; reason: string }];
+}
+
+/** What a call holds: one logical Live session, whatever connections carry it. */
+export interface LiveSession extends EventEmitter<LiveSessionEvents> {
+  readonly state: LiveSessionState;
+  readonly ready: Promise<void>;
+  sendAudio(base64Pcm: string): void;
+  sendText(text: string): void;
+  sendToolResponse(
+    functionResponses: Array<{ id: string; name: string; response: unknown }>,
+  ): void;
+  close(code?: number, reason?: string): void;
 }
 
 export type LiveSessionState = 'connecting' | 'setting-up' | 'ready' | 'closed';
+
+/** Backpressure towards Gemini: ~3 s of 16 kHz PCM (base64) in the socket, ~3 s of frames queued. */
+const UPSTREAM_HIGH_WATER_BYTES = 128 * 1024;
+const UPSTREAM_MAX_QUEUED_FRAMES = 150;
 
 export interface LiveSessionOptions {
   setupTimeoutMs: number;
@@ -43,13 +64,17 @@ export interface LiveSessionOptions {
  * queue of what the caller sends meanwhile, then emits typed events for everything the server says.
  * Server frames are parsed whether they arrive as text or binary.
  */
-export class GeminiLiveSession extends EventEmitter<LiveSessionEvents> {
+export class GeminiLiveSession
+  extends EventEmitter<LiveSessionEvents>
+  implements LiveSession
+{
   state: LiveSessionState = 'connecting';
   /** Resolves at `setupComplete`; rejects if the session closes or times out first. */
   readonly ready: Promise<void>;
   /** Messages dropped from the pre-ready queue because it was full. */
   droppedWhileConnecting = 0;
   private socket?: WebSocket;
+  private sender?: BoundedFrameSender;
   private pending: string[] = [];
   private setupTimer?: NodeJS.Timeout;
   private resolveReady!: () => void;
@@ -83,7 +108,12 @@ export class GeminiLiveSession extends EventEmitter<LiveSessionEvents> {
 
   /** Sends base64 PCM16 16 kHz caller audio (queued until ready). */
   sendAudio(base64Pcm: string): void {
-    this.send(realtimeAudioMessage(base64Pcm));
+    this.send(realtimeAudioMessage(base64Pcm), true);
+  }
+
+  /** Caller audio dropped because Gemini read too slowly (backpressure). */
+  get droppedUnderBackpressure(): number {
+    return this.sender?.dropped ?? 0;
   }
 
   /** Tells the model something as realtime text input (e.g. a DTMF digit). */
@@ -107,9 +137,26 @@ export class GeminiLiveSession extends EventEmitter<LiveSessionEvents> {
     this.finish({ code, reason, beforeReady: this.state !== 'ready' });
   }
 
-  private send(message: string): void {
-    if (this.state === 'ready') {
-      this.socket?.send(message);
+  /** Messages this connection took but never sent (it closed first); handing them over empties the list. */
+  takeUnsent(): string[] {
+    const unsent = this.pending;
+    this.pending = [];
+    return unsent;
+  }
+
+  /** Sends (or queues, until ready) messages another connection could not deliver. */
+  replay(messages: string[]): void {
+    for (const message of messages) this.send(message);
+  }
+
+  private send(message: string, audio = false): void {
+    if (
+      this.state === 'ready' &&
+      this.socket?.readyState === WebSocket.OPEN &&
+      this.sender
+    ) {
+      if (audio) this.sender.sendAudio(message);
+      else this.sender.sendControl(message);
     } else if (this.state !== 'closed') {
       if (this.pending.length >= this.options.maxPending) {
         this.pending.shift();
@@ -125,6 +172,10 @@ export class GeminiLiveSession extends EventEmitter<LiveSessionEvents> {
       return;
     }
     this.socket = ws;
+    this.sender = new BoundedFrameSender(ws, {
+      highWaterBytes: UPSTREAM_HIGH_WATER_BYTES,
+      maxQueuedFrames: UPSTREAM_MAX_QUEUED_FRAMES,
+    });
     ws.on('open', () => {
       this.state = 'setting-up';
       ws.send(JSON.stringify(this.setup));
@@ -179,7 +230,7 @@ export class GeminiLiveSession extends EventEmitter<LiveSessionEvents> {
     this.state = 'ready';
     const queued = this.pending;
     this.pending = [];
-    for (const message of queued) this.socket?.send(message);
+    for (const message of queued) this.sender?.sendControl(message);
     this.resolveReady();
     this.emit('ready');
   }
@@ -194,7 +245,6 @@ export class GeminiLiveSession extends EventEmitter<LiveSessionEvents> {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.setupTimer);
-    this.pending = [];
     this.rejectReady(
       new Error(`Gemini session closed (${info.code}) ${info.reason}`),
     );

@@ -4,6 +4,9 @@ import { createServer } from 'node:net';
 
 /** Where `npm run build` puts the service. */
 export const BUILT_MAIN = 'dist/apps/voice-gateway/src/main.js';
+/** The service's TypeScript entry, for runs that must not depend on a build. */
+export const SOURCE_MAIN = 'apps/voice-gateway/src/main.ts';
+const SOURCE_LOADER = ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register'];
 
 /** The real service running as a child process (what the demo and benchmarks drive). */
 export interface ServiceProcess {
@@ -28,19 +31,29 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Starts the built service with `env` on a free port and resolves once GET /health answers. Its output
- * goes to this process's stderr when `verbose`, else is dropped.
+ * Starts the built service (or, with `fromSource`, the TypeScript sources) with `env` on a free port
+ * and resolves once GET /health answers. Its output goes to this process's stderr when `verbose`, else
+ * is dropped.
  */
 export async function startServiceProcess(
   env: Record<string, string>,
-  options: { verbose?: boolean; timeoutMs?: number; nodeArgs?: string[] } = {},
+  options: {
+    verbose?: boolean;
+    timeoutMs?: number;
+    nodeArgs?: string[];
+    fromSource?: boolean;
+  } = {},
 ): Promise<ServiceProcess> {
-  if (!existsSync(BUILT_MAIN))
+  if (!options.fromSource && !existsSync(BUILT_MAIN)) {
     throw new Error(`${BUILT_MAIN} not found: run npm run build first`);
+  }
+  const entry = options.fromSource
+    ? [...SOURCE_LOADER, SOURCE_MAIN]
+    : [BUILT_MAIN];
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), BUILT_MAIN],
+    [...(options.nodeArgs ?? []), ...entry],
     {
       env: { ...process.env, ...env, PORT: String(port) },
       stdio: [

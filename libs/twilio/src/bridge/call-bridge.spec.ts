@@ -1,12 +1,13 @@
 import { AudioBridgeService } from '@app/audio-bridge';
 import { CallsService } from '@app/call-manager';
-import { GeminiLiveSession } from '@app/gemini-client';
+import { LiveSession } from '@app/gemini-client';
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { CallBridge } from './call-bridge';
 import { CallLog } from './call-log';
 
 class FakeSocket {
+  bufferedAmount = 0;
   readyState: number = WebSocket.OPEN;
   sent: Array<Record<string, unknown>> = [];
   closed?: { code: number; reason: string };
@@ -52,11 +53,12 @@ function setup() {
     callSid: 'CA' + '0'.repeat(32),
     streamSid: 'MZ' + '1'.repeat(32),
     socket: socket as unknown as WebSocket,
-    session: session as unknown as GeminiLiveSession,
+    session: session as unknown as LiveSession,
     pipelines: new AudioBridgeService().createCallPipelines(),
     calls,
     log: new CallLog('test', {}),
     maxCallDurationMs: 60_000,
+    idleTimeoutMs: 60_000,
   });
   bridge.start();
   return { socket, session, transcript, ends, bridge };
@@ -139,15 +141,43 @@ describe('CallBridge', () => {
     expect(socket.closed?.code).toBe(1000);
   });
 
-  it('ends the call when Gemini closes the session', async () => {
-    const { socket, session, ends } = setup();
+  it('when the agent is lost for good, plays the apology, then ends once Twilio has played it', async () => {
+    const { socket, session, ends, bridge } = setup();
     session.emit('closed', {
       code: 1011,
       reason: 'internal',
       beforeReady: false,
     });
+    expect(socket.sent.map((m) => m.event)).toEqual(['clear', 'media', 'mark']);
+    expect(socket.sent[2].mark).toEqual({ name: 'goodbye' });
+    expect(ends).toEqual([]);
+    bridge.onMark('goodbye');
     await new Promise((r) => setImmediate(r));
     expect(ends).toEqual(['agent-closed']);
     expect(socket.closed).toBeDefined();
+  });
+
+  it('ends an idle stream (no media from Twilio)', async () => {
+    const ends: string[] = [];
+    const bridge = new CallBridge({
+      callSid: 'CA' + '0'.repeat(32),
+      streamSid: 'MZ' + '1'.repeat(32),
+      socket: new FakeSocket() as unknown as WebSocket,
+      session: new FakeSession() as unknown as LiveSession,
+      pipelines: new AudioBridgeService().createCallPipelines(),
+      calls: {
+        appendTranscript: () => undefined,
+        end: (_sid: string, reason: string) => {
+          ends.push(reason);
+          return Promise.resolve();
+        },
+      } as unknown as CallsService,
+      log: new CallLog('test', {}),
+      maxCallDurationMs: 60_000,
+      idleTimeoutMs: 100,
+    });
+    bridge.start();
+    await new Promise((r) => setTimeout(r, 250));
+    expect(ends).toEqual(['idle-timeout']);
   });
 });

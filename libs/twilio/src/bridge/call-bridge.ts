@@ -1,4 +1,5 @@
 import {
+  BoundedFrameSender,
   CallAudioPipelines,
   InvalidAudioPayloadError,
 } from '@app/audio-bridge';
@@ -8,20 +9,30 @@ import {
   LiveCallControl,
   TranscriptRole,
 } from '@app/call-manager';
-import { GeminiLiveSession, LiveSessionClosed } from '@app/gemini-client';
+import { LiveSession, LiveSessionClosed } from '@app/gemini-client';
 import WebSocket from 'ws';
 import { TwilioFrameWriter } from '../media-stream/twilio-messages';
+import { PROMPTS } from '../prompts/prompts.generated';
 import { CallLog } from './call-log';
+
+/** The goodbye mark; the call ends when Twilio echoes it (the prompt has played) or after a margin. */
+const GOODBYE_MARK = 'goodbye';
+const GOODBYE_MARGIN_MS = 1500;
+/** Backpressure towards Twilio: ~6 s of μ-law (base64) in the socket, ~4 s of 40 ms frames queued. */
+const TWILIO_HIGH_WATER_BYTES = 64 * 1024;
+const TWILIO_MAX_QUEUED_FRAMES = 100;
 
 export interface CallBridgeDeps {
   callSid: string;
   streamSid: string;
   socket: WebSocket;
-  session: GeminiLiveSession;
+  session: LiveSession;
   pipelines: CallAudioPipelines;
   calls: CallsService;
   log: CallLog;
   maxCallDurationMs: number;
+  /** No media from Twilio for this long ends the call (the stream is gone even if the socket is not). */
+  idleTimeoutMs: number;
 }
 
 /**
@@ -37,17 +48,27 @@ export class CallBridge implements LiveCallControl {
   /** Bad caller frames skipped (not base64). */
   invalidFrames = 0;
   private readonly writer: TwilioFrameWriter;
+  /** Frames to Twilio: bounded, so a slow Twilio socket cannot grow memory or block other calls. */
+  readonly toTwilio: BoundedFrameSender;
   private readonly transcript: Record<'caller' | 'agent', string> = {
     caller: '',
     agent: '',
   };
   private markSeq = 0;
   private ended = false;
+  private saidGoodbye = false;
   private maxDurationTimer?: NodeJS.Timeout;
+  private idleTimer?: NodeJS.Timeout;
+  private goodbyeTimer?: NodeJS.Timeout;
+  private lastMediaAt = Date.now();
 
   constructor(private readonly deps: CallBridgeDeps) {
     this.callSid = deps.callSid;
     this.writer = new TwilioFrameWriter(deps.streamSid);
+    this.toTwilio = new BoundedFrameSender(deps.socket, {
+      highWaterBytes: TWILIO_HIGH_WATER_BYTES,
+      maxQueuedFrames: TWILIO_MAX_QUEUED_FRAMES,
+    });
   }
 
   get isEnded(): boolean {
@@ -75,11 +96,21 @@ export class CallBridge implements LiveCallControl {
       this.deps.maxCallDurationMs,
     );
     this.maxDurationTimer.unref();
+    const idleCheckMs = Math.max(
+      50,
+      Math.min(1000, this.deps.idleTimeoutMs / 4),
+    );
+    this.idleTimer = setInterval(() => {
+      if (Date.now() - this.lastMediaAt > this.deps.idleTimeoutMs)
+        void this.end('idle-timeout');
+    }, idleCheckMs);
+    this.idleTimer.unref();
   }
 
   /** One Twilio `media.payload` from the caller. */
   onCallerMedia(payload: string): void {
     if (this.ended) return;
+    this.lastMediaAt = Date.now();
     let pcm: string;
     try {
       pcm = this.deps.pipelines.caller.process(payload);
@@ -103,13 +134,15 @@ export class CallBridge implements LiveCallControl {
   /** Twilio echoed a mark: the audio before it has played (or was cleared). */
   onMark(name: string): void {
     this.pendingMarks.delete(name);
+    if (name === GOODBYE_MARK && this.saidGoodbye)
+      void this.end('agent-closed');
   }
 
   /** Ends the call once, whatever ended it. */
   async end(reason: CallEndReason): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    clearTimeout(this.maxDurationTimer);
+    this.stopTimers();
     this.flush('caller', 'agent');
     this.deps.log.info('Call ending', { reason });
     this.deps.session.close(1000, 'call ended');
@@ -126,7 +159,7 @@ export class CallBridge implements LiveCallControl {
   abandon(code: number, reason: string): void {
     if (this.ended) return;
     this.ended = true;
-    clearTimeout(this.maxDurationTimer);
+    this.stopTimers();
     this.deps.session.close(1000, 'stream refused');
     if (this.deps.socket.readyState === WebSocket.OPEN)
       this.deps.socket.close(code, reason);
@@ -139,32 +172,57 @@ export class CallBridge implements LiveCallControl {
     this.flush('caller');
     const payload = this.deps.pipelines.agent.processInlineData(data, mimeType);
     if (!payload) return;
-    const { socket } = this.deps;
-    if (socket.readyState !== WebSocket.OPEN) return;
     const mark = `agent-${++this.markSeq}`;
-    socket.send(this.writer.media(payload));
-    socket.send(this.writer.mark(mark));
+    this.toTwilio.sendAudio(this.writer.media(payload));
+    this.toTwilio.sendControl(this.writer.mark(mark));
     this.pendingMarks.add(mark);
   }
 
   /** Barge-in: Twilio drops what it has buffered, and the filter forgets the stale speech. */
   private onInterrupted(): void {
     if (this.ended) return;
-    const { socket } = this.deps;
-    if (socket.readyState === WebSocket.OPEN) socket.send(this.writer.clear());
+    this.toTwilio.dropQueuedAudio();
+    this.toTwilio.sendControl(this.writer.clear());
     this.deps.pipelines.agent.reset();
     this.pendingMarks.clear();
     if (this.transcript.agent) this.transcript.agent += ' [interrupted]';
     this.flush('agent');
   }
 
+  /**
+   * The agent is gone for good (every reconnect failed): the caller hears a short spoken apology,
+   * then the call ends once Twilio has played it.
+   */
   private onSessionClosed(info: LiveSessionClosed): void {
-    if (this.ended) return;
-    this.deps.log.warn('Gemini session closed', {
+    if (this.ended || this.saidGoodbye) return;
+    this.saidGoodbye = true;
+    this.deps.log.warn('Gemini session lost; saying goodbye', {
       code: info.code,
       reason: info.reason,
     });
-    void this.end('agent-closed');
+    const { socket } = this.deps;
+    if (socket.readyState !== WebSocket.OPEN) {
+      void this.end('agent-closed');
+      return;
+    }
+    const prompt = PROMPTS.agentUnavailable;
+    this.toTwilio.dropQueuedAudio();
+    this.toTwilio.sendControl(this.writer.clear());
+    this.toTwilio.sendControl(this.writer.media(prompt));
+    this.toTwilio.sendControl(this.writer.mark(GOODBYE_MARK));
+    const promptMs = ((prompt.length * 3) / 4 / 8000) * 1000;
+    this.goodbyeTimer = setTimeout(
+      () => void this.end('agent-closed'),
+      promptMs + GOODBYE_MARGIN_MS,
+    );
+    this.goodbyeTimer.unref();
+  }
+
+  private stopTimers(): void {
+    this.toTwilio.close();
+    clearTimeout(this.maxDurationTimer);
+    clearInterval(this.idleTimer);
+    clearTimeout(this.goodbyeTimer);
   }
 
   private flush(...roles: Array<'caller' | 'agent'>): void {

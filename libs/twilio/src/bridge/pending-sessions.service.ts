@@ -1,10 +1,10 @@
 import { CallsService } from '@app/call-manager';
-import { GeminiLiveService, GeminiLiveSession } from '@app/gemini-client';
+import { GeminiLiveService, LiveSession } from '@app/gemini-client';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { TWILIO_OPTIONS, TwilioOptions } from '../twilio.options';
 
 interface Pending {
-  session: GeminiLiveSession;
+  session: LiveSession;
   timer: NodeJS.Timeout;
 }
 
@@ -41,7 +41,7 @@ export class PendingSessions implements OnModuleDestroy {
   }
 
   /** The waiting session for the call, or a fresh one if none is waiting or it already closed. */
-  take(callSid: string): GeminiLiveSession {
+  take(callSid: string): LiveSession {
     const entry = this.pending.get(callSid);
     if (entry) {
       this.pending.delete(callSid);

@@ -126,6 +126,7 @@ export class MediaStreamConnection {
       calls: this.deps.calls,
       log: this.log,
       maxCallDurationMs: this.deps.options.maxCallDurationMs,
+      idleTimeoutMs: this.deps.options.idleTimeoutMs,
     });
     this.bridge = bridge;
     bridge.start();

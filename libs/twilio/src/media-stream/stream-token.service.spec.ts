@@ -1,27 +1,53 @@
+import { TwilioOptions } from '../twilio.options';
 import { StreamTokenService } from './stream-token.service';
 
+const options = (
+  ttl: number,
+  authToken = 'shared-auth-token',
+): TwilioOptions => ({
+  authToken,
+  streamTokenTtlMs: ttl,
+  maxCallDurationMs: 1,
+  streamStartTimeoutMs: 1,
+  idleTimeoutMs: 1,
+});
+
 describe('StreamTokenService', () => {
-  const make = (ttl: number) =>
-    new StreamTokenService({
-      streamTokenTtlMs: ttl,
-      maxCallDurationMs: 1,
-      streamStartTimeoutMs: 1,
-    });
+  const services: StreamTokenService[] = [];
+  const make = (ttl: number, authToken?: string): StreamTokenService => {
+    const service = new StreamTokenService(options(ttl, authToken));
+    services.push(service);
+    return service;
+  };
+  afterAll(() => services.forEach((s) => s.onModuleDestroy()));
 
   it('accepts a token once, for its own call only', () => {
     const tokens = make(30_000);
     const token = tokens.issue('CA1');
-    expect(tokens.consume(token, 'CA2')).toBe(false); // wrong call spends it too
-    const second = tokens.issue('CA1');
-    expect(tokens.consume(second, 'CA1')).toBe(true);
-    expect(tokens.consume(second, 'CA1')).toBe(false);
+    expect(tokens.consume(token, 'CA2')).toBe(false);
+    expect(tokens.consume(token, 'CA1')).toBe(true);
+    expect(tokens.consume(token, 'CA1')).toBe(false);
     expect(tokens.consume(undefined, 'CA1')).toBe(false);
-    tokens.onModuleDestroy();
   });
 
-  it('refuses an expired token', () => {
+  it('refuses an expired, tampered or malformed token', () => {
     const tokens = make(-1);
     expect(tokens.consume(tokens.issue('CA1'), 'CA1')).toBe(false);
-    tokens.onModuleDestroy();
+    const live = make(30_000);
+    const [expires, nonce, mac] = live.issue('CA1').split('.');
+    const later = (parseInt(expires, 36) + 60_000).toString(36);
+    expect(live.consume(`${later}.${nonce}.${mac}`, 'CA1')).toBe(false);
+    expect(live.consume(`${expires}.${nonce}.${mac}x`, 'CA1')).toBe(false);
+    expect(live.consume('not-a-token', 'CA1')).toBe(false);
+    expect(live.consume(`${expires}.${nonce}.${mac}.extra`, 'CA1')).toBe(false);
+  });
+
+  it('is valid on another instance sharing the auth token, and only there', () => {
+    const a = make(30_000);
+    const b = make(30_000);
+    const other = make(30_000, 'another-account-token');
+    const token = a.issue('CA1');
+    expect(other.consume(token, 'CA1')).toBe(false);
+    expect(b.consume(token, 'CA1')).toBe(true);
   });
 });

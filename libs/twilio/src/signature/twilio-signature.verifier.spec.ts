@@ -9,6 +9,7 @@ const options: TwilioOptions = {
   maxCallDurationMs: 60_000,
   streamTokenTtlMs: 30_000,
   streamStartTimeoutMs: 10_000,
+  idleTimeoutMs: 15_000,
 };
 const params = {
   CallSid: 'CA' + '1'.repeat(32),

@@ -1,0 +1,43 @@
+import type { Generated } from 'kysely';
+
+/** The SQL dialects SqlCallStore speaks. */
+export type SqlDialectName = 'sqlite' | 'postgres';
+
+/**
+ * A call row. Times are ISO-8601 UTC text (`Date.prototype.toISOString()`), which sorts the same
+ * as the instants it names, in both dialects.
+ */
+export interface CallsTable {
+  call_sid: string;
+  from_number: string;
+  to_number: string;
+  status: string;
+  started_at: string;
+  answered_at: string | null;
+  ended_at: string | null;
+  duration_seconds: number | null;
+  end_reason: string | null;
+  twilio_status: string | null;
+  /** Transcript entries written so far: the next entry's seq. Bumped under the row lock. */
+  transcript_count: Generated<number>;
+}
+
+/** One transcript line; `seq` orders a call's lines (0, 1, 2, …). */
+export interface TranscriptEntriesTable {
+  id: Generated<number>;
+  call_sid: string;
+  seq: number;
+  role: string;
+  text: string;
+  at: string;
+}
+
+/** The tables SqlCallStore owns (plus Kysely's migration bookkeeping). */
+export interface CallStoreDatabase {
+  calls: CallsTable;
+  transcript_entries: TranscriptEntriesTable;
+}
+
+/** Kysely Migrator bookkeeping tables (named so they never clash with another app's). */
+export const MIGRATION_TABLE = 'call_store_migration';
+export const MIGRATION_LOCK_TABLE = 'call_store_migration_lock';

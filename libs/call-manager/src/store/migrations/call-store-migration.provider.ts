@@ -1,0 +1,17 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { SqlDialectName } from '../call-store.schema';
+import { initialMigration } from './0001-initial.migration';
+
+/**
+ * The call store's migrations, in code (no directory scanning, so they survive bundling).
+ * Names sort in the order they run: add `0002-…` below, never rename or edit a shipped one.
+ */
+export class CallStoreMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: SqlDialectName) {}
+
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve({
+      '0001-initial': initialMigration(this.dialect),
+    });
+  }
+}

@@ -1,0 +1,183 @@
+import type { ManagedBackend } from '../backend.types';
+import type { CallRecord, TranscriptEntry } from '../call.types';
+import { callStoreContract } from './call-store.contract';
+import type { CallStore } from './call-store.interface';
+import { MIGRATION_TABLE } from './call-store.schema';
+import { createCallStore } from './create-call-store';
+import { SqlCallStore } from './sql-call-store.driver';
+import {
+  describePostgres,
+  POSTGRES_TEST_URL,
+  PostgresTestSchema,
+} from './test-databases.fixture';
+
+const close = (store: CallStore | undefined) =>
+  (store as (CallStore & ManagedBackend) | undefined)?.close();
+
+const sid = (n: number) => `CA${n.toString(16).padStart(32, '0')}`;
+const at = (second: number) =>
+  new Date(Date.UTC(2025, 0, 1, 0, 0, second)).toISOString();
+const record = (n: number, extra: Partial<CallRecord> = {}): CallRecord => ({
+  callSid: sid(n),
+  from: '+15550000001',
+  to: '+15550000002',
+  status: 'ringing',
+  startedAt: at(n),
+  transcript: [],
+  ...extra,
+});
+const line = (
+  text: string,
+  second: number,
+  role: TranscriptEntry['role'] = 'caller',
+): TranscriptEntry => ({ role, text, at: at(second) });
+
+describePostgres('SqlCallStore on PostgreSQL', () => {
+  // One schema per suite, emptied before each contract test.
+  const schema = new PostgresTestSchema();
+  beforeAll(() => schema.create());
+  afterAll(() => schema.drop());
+
+  callStoreContract(
+    'SqlCallStore (PostgreSQL, schema option)',
+    async () => {
+      const store = new SqlCallStore({
+        dialect: 'postgres',
+        connectionString: POSTGRES_TEST_URL,
+        schema: schema.name,
+      });
+      await store.migrate();
+      await schema.truncate();
+      return store;
+    },
+    close,
+  );
+
+  callStoreContract(
+    'createCallStore(postgres://…) (resilient PostgreSQL, search_path in the URL)',
+    async () => {
+      const store = await createCallStore(schema.url);
+      await schema.truncate();
+      return store;
+    },
+    close,
+  );
+
+  it('keeps calls and transcripts across a restart, and seq goes on', async () => {
+    await schema.truncate();
+    const first = await createCallStore(schema.url);
+    await first.create(record(1));
+    await first.create(record(2, { status: 'in-progress' }));
+    await first.appendTranscript(sid(1), [
+      line('hello', 2, 'caller'),
+      line('hi, how can I help?', 3, 'agent'),
+    ]);
+    await first.appendTranscript(sid(1), [line('tool: lookup', 4, 'system')]);
+    await first.update(sid(1), {
+      status: 'completed',
+      answeredAt: at(2),
+      endedAt: at(9),
+      durationSeconds: 7,
+      endReason: 'caller-hangup',
+      twilioStatus: 'completed',
+    });
+    await first.close();
+
+    const second = await createCallStore(schema.url);
+    const expected: CallRecord = {
+      ...record(1),
+      status: 'completed',
+      answeredAt: at(2),
+      endedAt: at(9),
+      durationSeconds: 7,
+      endReason: 'caller-hangup',
+      twilioStatus: 'completed',
+      transcript: [
+        line('hello', 2, 'caller'),
+        line('hi, how can I help?', 3, 'agent'),
+        line('tool: lookup', 4, 'system'),
+      ],
+    };
+    await expect(second.get(sid(1))).resolves.toEqual(expected);
+    await expect(second.list({ status: 'live' })).resolves.toEqual([
+      record(2, { status: 'in-progress' }),
+    ]);
+    await second.appendTranscript(sid(1), [line('bye', 10)]);
+    await second.close();
+
+    const third = await createCallStore(schema.url);
+    expect((await third.get(sid(1)))?.transcript).toEqual([
+      ...expected.transcript,
+      line('bye', 10),
+    ]);
+    await third.close();
+  });
+
+  it('keeps each batch whole when appends for one call overlap (row lock)', async () => {
+    await schema.truncate();
+    const store = await createCallStore(schema.url);
+    await store.create(record(1));
+    const batches = Array.from({ length: 30 }, (_, b) => [
+      line(`${b}.a`, b),
+      line(`${b}.b`, b),
+    ]);
+    await expect(
+      Promise.all(
+        batches.map((batch) => store.appendTranscript(sid(1), batch)),
+      ),
+    ).resolves.toEqual(batches.map(() => true));
+    const texts = (await store.get(sid(1)))!.transcript.map((e) => e.text);
+    expect(texts).toHaveLength(60);
+    for (let i = 0; i < 60; i += 2) {
+      const b = texts[i].split('.')[0];
+      expect(texts.slice(i, i + 2)).toEqual([`${b}.a`, `${b}.b`]);
+    }
+    const seqs = await schema.query<{ seq: number }>(
+      `select seq from transcript_entries where call_sid = '${sid(1)}' order by seq`,
+    );
+    expect(seqs.map((row) => row.seq)).toEqual(
+      Array.from({ length: 60 }, (_, i) => i),
+    );
+    await store.close();
+  });
+
+  describe('migrations', () => {
+    const fresh = new PostgresTestSchema();
+    beforeAll(() => fresh.create());
+    afterAll(() => fresh.drop());
+
+    it('run once, are recorded in the schema, and run none on the next start', async () => {
+      const options = {
+        dialect: 'postgres',
+        connectionString: POSTGRES_TEST_URL,
+        schema: fresh.name,
+      } as const;
+      // Another schema (the suite's) already has these tables: they must not confuse the migrator.
+      const store = new SqlCallStore(options);
+      await expect(store.migrate()).resolves.toEqual(['0001-initial']);
+      await expect(store.migrate()).resolves.toEqual([]);
+      await store.close();
+
+      const again = new SqlCallStore(options);
+      await expect(again.migrate()).resolves.toEqual([]);
+      await expect(again.health()).resolves.toMatchObject({
+        backend: 'postgres',
+        ok: true,
+      });
+      await again.close();
+
+      await expect(
+        fresh.query(`select name from ${MIGRATION_TABLE}`),
+      ).resolves.toEqual([{ name: '0001-initial' }]);
+      const indexes = await fresh.query<{ indexname: string }>(
+        `select indexname from pg_indexes where schemaname = '${fresh.name}' order by indexname`,
+      );
+      expect(indexes.map((row) => row.indexname)).toEqual(
+        expect.arrayContaining([
+          'calls_started_at_idx',
+          'transcript_entries_call_sid_seq_idx',
+        ]),
+      );
+    });
+  });
+});

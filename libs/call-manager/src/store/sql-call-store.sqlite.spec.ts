@@ -1,0 +1,221 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ManagedBackend } from '../backend.types';
+import type { CallRecord, TranscriptEntry } from '../call.types';
+import { callStoreContract } from './call-store.contract';
+import type { CallStore } from './call-store.interface';
+import { MIGRATION_TABLE } from './call-store.schema';
+import { createCallStore } from './create-call-store';
+import { SqlCallStore } from './sql-call-store.driver';
+
+const dir = mkdtempSync(join(tmpdir(), 'call-store-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let files = 0;
+/** A fresh database file for each test. */
+const freshFile = () => join(dir, `calls-${++files}.db`);
+const close = (store: CallStore | undefined) =>
+  (store as (CallStore & ManagedBackend) | undefined)?.close();
+
+async function openSqlite(filename: string): Promise<SqlCallStore> {
+  const store = new SqlCallStore({ dialect: 'sqlite', filename });
+  await store.migrate();
+  return store;
+}
+
+callStoreContract(
+  'SqlCallStore (SQLite file)',
+  () => openSqlite(freshFile()),
+  close,
+);
+callStoreContract(
+  'createCallStore(sqlite:<file>) (resilient SQLite)',
+  () => createCallStore(`sqlite:${freshFile()}`),
+  close,
+);
+callStoreContract(
+  'createCallStore(sqlite::memory:)',
+  () => createCallStore('sqlite::memory:'),
+  close,
+);
+
+const sid = (n: number) => `CA${n.toString(16).padStart(32, '0')}`;
+const at = (second: number) =>
+  new Date(Date.UTC(2025, 0, 1, 0, 0, second)).toISOString();
+const record = (n: number, extra: Partial<CallRecord> = {}): CallRecord => ({
+  callSid: sid(n),
+  from: '+15550000001',
+  to: '+15550000002',
+  status: 'ringing',
+  startedAt: at(n),
+  transcript: [],
+  ...extra,
+});
+const line = (
+  text: string,
+  second: number,
+  role: TranscriptEntry['role'] = 'caller',
+): TranscriptEntry => ({ role, text, at: at(second) });
+
+describe('SqlCallStore on SQLite', () => {
+  it('keeps calls and transcripts across a restart, and seq goes on', async () => {
+    const url = `sqlite:${freshFile()}`;
+    const first = await createCallStore(url);
+    await first.create(record(1));
+    await first.create(record(2, { status: 'in-progress' }));
+    await first.appendTranscript(sid(1), [
+      line('hello', 2, 'caller'),
+      line('hi, how can I help?', 3, 'agent'),
+    ]);
+    await first.appendTranscript(sid(1), [line('tool: lookup', 4, 'system')]);
+    await first.update(sid(1), {
+      status: 'completed',
+      answeredAt: at(2),
+      endedAt: at(9),
+      durationSeconds: 7,
+      endReason: 'caller-hangup',
+      twilioStatus: 'completed',
+    });
+    await first.close();
+
+    const second = await createCallStore(url);
+    const expected: CallRecord = {
+      ...record(1),
+      status: 'completed',
+      answeredAt: at(2),
+      endedAt: at(9),
+      durationSeconds: 7,
+      endReason: 'caller-hangup',
+      twilioStatus: 'completed',
+      transcript: [
+        line('hello', 2, 'caller'),
+        line('hi, how can I help?', 3, 'agent'),
+        line('tool: lookup', 4, 'system'),
+      ],
+    };
+    await expect(second.get(sid(1))).resolves.toEqual(expected);
+    await expect(second.list({ status: 'live' })).resolves.toEqual([
+      record(2, { status: 'in-progress' }),
+    ]);
+
+    await second.appendTranscript(sid(1), [line('bye', 10)]);
+    await second.close();
+    const third = await openSqlite(url.slice('sqlite:'.length));
+    expect((await third.get(sid(1)))?.transcript).toEqual([
+      ...expected.transcript,
+      line('bye', 10),
+    ]);
+    await third.close();
+  });
+
+  it('runs migrations once, records them, and runs none on the next start', async () => {
+    const filename = freshFile();
+    const store = new SqlCallStore({ dialect: 'sqlite', filename });
+    await expect(store.migrate()).resolves.toEqual(['0001-initial']);
+    await expect(store.migrate()).resolves.toEqual([]);
+    await store.close();
+
+    const again = new SqlCallStore({ dialect: 'sqlite', filename });
+    await expect(again.migrate()).resolves.toEqual([]);
+    await again.close();
+
+    const db = new Database(filename, { readonly: true });
+    try {
+      expect(db.prepare(`select name from ${MIGRATION_TABLE}`).all()).toEqual([
+        { name: '0001-initial' },
+      ]);
+      const indexes = db
+        .prepare(
+          `select name from sqlite_master where type = 'index' and name not like 'sqlite_%' order by name`,
+        )
+        .pluck()
+        .all();
+      expect(indexes).toEqual([
+        'calls_started_at_idx',
+        'transcript_entries_call_sid_seq_idx',
+      ]);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('creates the database file and its directory on first start', async () => {
+    const filename = join(dir, 'nested', 'deeper', 'calls.db');
+    const store = await createCallStore(`sqlite:${filename}`);
+    expect(existsSync(filename)).toBe(true);
+    await expect(store.health()).resolves.toMatchObject({
+      backend: 'sqlite',
+      ok: true,
+      pendingWrites: 0,
+    });
+    await store.close();
+  });
+
+  it('writes a large batch in order (several INSERT chunks, one transaction)', async () => {
+    const store = await openSqlite(freshFile());
+    await store.create(record(1, { transcript: [line('first', 0)] }));
+    const batch = Array.from({ length: 1234 }, (_, i) =>
+      line(`line ${i}`, i % 60),
+    );
+    await expect(store.appendTranscript(sid(1), batch)).resolves.toBe(true);
+    await store.appendTranscript(sid(1), [line('last', 59)]);
+    const got = await store.get(sid(1));
+    expect(got?.transcript).toEqual([
+      line('first', 0),
+      ...batch,
+      line('last', 59),
+    ]);
+    await store.close();
+  });
+
+  it('keeps each batch whole when appends for one call overlap', async () => {
+    const store = await openSqlite(freshFile());
+    await store.create(record(1));
+    const batches = Array.from({ length: 20 }, (_, b) => [
+      line(`${b}.a`, b),
+      line(`${b}.b`, b),
+      line(`${b}.c`, b),
+    ]);
+    await Promise.all(
+      batches.map((batch) => store.appendTranscript(sid(1), batch)),
+    );
+    const texts = (await store.get(sid(1)))!.transcript.map((e) => e.text);
+    expect(texts).toHaveLength(60);
+    for (let i = 0; i < 60; i += 3) {
+      const b = texts[i].split('.')[0];
+      expect(texts.slice(i, i + 3)).toEqual([`${b}.a`, `${b}.b`, `${b}.c`]);
+    }
+    await store.close();
+  });
+
+  it('accepts a before cursor in any ISO form', async () => {
+    const store = await openSqlite(freshFile());
+    for (let n = 1; n <= 3; n++) await store.create(record(n));
+    const sids = async (before: string) =>
+      (await store.list({ before })).map((r) => r.callSid);
+    await expect(sids('2025-01-01T00:00:03Z')).resolves.toEqual([
+      sid(2),
+      sid(1),
+    ]);
+    await expect(sids('2025-01-01T01:00:03+01:00')).resolves.toEqual([
+      sid(2),
+      sid(1),
+    ]);
+    await expect(sids('not a date')).resolves.toEqual([sid(3), sid(2), sid(1)]);
+    await store.close();
+  });
+
+  it('reports itself unhealthy once closed', async () => {
+    const store = await openSqlite(freshFile());
+    await expect(store.health()).resolves.toMatchObject({ ok: true });
+    await store.close();
+    await store.close();
+    await expect(store.health()).resolves.toMatchObject({
+      backend: 'sqlite',
+      ok: false,
+    });
+  });
+});
