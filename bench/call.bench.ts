@@ -1,5 +1,5 @@
 /**
- * `npm run bench:call [-- --calls 1,50 --seconds 10]` — latency the service adds to each direction of a
+ * `npm run bench:call [-- --calls 1,50 --seconds 10 --stores memory,sqlite,postgres]` — latency the service adds to each direction of a
  * call, measured through the real (built) service running as its own process, between simulated Twilio
  * calls and the Gemini Live emulator in this process:
  *   up:   a Twilio media frame leaves the simulated phone → its realtimeInput.audio reaches the emulator
@@ -13,6 +13,9 @@ import {
   toneInt16,
   TwilioCallSimulator,
 } from '@app/simulators';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const PUBLIC_URL = 'https://voice.bench.invalid';
 const AUTH_TOKEN = 'bench-twilio-auth-token';
@@ -116,53 +119,73 @@ async function runCall(
   return probe;
 }
 
+/** DATABASE_URL for each store the benchmark can run against. */
+function storeUrl(store: string, dir: string): string {
+  if (store === 'memory') return 'memory:';
+  if (store === 'sqlite') return `sqlite:${join(dir, 'calls.db')}`;
+  if (store === 'postgres')
+    return (
+      process.env.BENCH_DATABASE_URL ??
+      'postgres://postgres@127.0.0.1:5432/test'
+    );
+  throw new Error(`unknown store ${store} (memory, sqlite, postgres)`);
+}
+
 async function main(): Promise<void> {
   const counts = arg('calls', '1,50').split(',').map(Number);
   const seconds = Number(arg('seconds', '10'));
+  const stores = arg('stores', 'memory,sqlite').split(',');
   // No automatic replies: the benchmark drives the agent's audio itself.
   const emulator = await GeminiLiveEmulator.start({
     apiKey: GEMINI_KEY,
     speechThreshold: 1e9,
   });
-  const maxCalls = Math.max(...counts);
-  const service = await startServiceProcess({
-    WEBHOOK_BASE_URL: PUBLIC_URL,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    GEMINI_API_KEY: GEMINI_KEY,
-    GEMINI_LIVE_URL: emulator.url,
-    LOG_LEVEL: 'warn',
-    MAX_CONCURRENT_CALLS: String(maxCalls),
-  });
   const agentChunk = Buffer.from(
     toneInt16(24000, 440, CHUNK_MS, 6000).buffer,
   ).toString('base64');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-call-'));
   console.log(
     `Call latency benchmark — Node ${process.version}, ${seconds} s calls, service in its own process`,
   );
   console.log(
-    '| concurrent calls | up p50 | up p99 | up max | down p50 | down p99 | down max | frames up / down |',
+    '| store | concurrent calls | up p50 | up p99 | up max | down p50 | down p99 | down max | frames up / down |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   try {
-    for (const n of counts) {
-      const probes = await Promise.all(
-        Array.from({ length: n }, (_, i) =>
-          new Promise((r) => setTimeout(r, (i * 20) % 1000)).then(() =>
-            runCall(emulator, service.url, seconds, agentChunk),
-          ),
-        ),
-      );
-      const up = probes.flatMap((p) => p.up).sort((a, b) => a - b);
-      const down = probes.flatMap((p) => p.down).sort((a, b) => a - b);
-      const ms = (v: number): string => `${v.toFixed(2)} ms`;
-      console.log(
-        `| ${n} | ${ms(percentile(up, 50))} | ${ms(percentile(up, 99))} | ${ms(up[up.length - 1])} | ` +
-          `${ms(percentile(down, 50))} | ${ms(percentile(down, 99))} | ${ms(down[down.length - 1])} | ${up.length} / ${down.length} |`,
-      );
+    for (const store of stores) {
+      const service = await startServiceProcess({
+        WEBHOOK_BASE_URL: PUBLIC_URL,
+        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        GEMINI_API_KEY: GEMINI_KEY,
+        GEMINI_LIVE_URL: emulator.url,
+        LOG_LEVEL: 'warn',
+        MAX_CONCURRENT_CALLS: String(Math.max(...counts)),
+        DATABASE_URL: storeUrl(store, dir),
+      });
+      try {
+        for (const n of counts) {
+          const probes = await Promise.all(
+            Array.from({ length: n }, (_, i) =>
+              new Promise((r) => setTimeout(r, (i * 20) % 1000)).then(() =>
+                runCall(emulator, service.url, seconds, agentChunk),
+              ),
+            ),
+          );
+          const up = probes.flatMap((p) => p.up).sort((a, b) => a - b);
+          const down = probes.flatMap((p) => p.down).sort((a, b) => a - b);
+          const ms = (v: number): string => `${v.toFixed(2)} ms`;
+          console.log(
+            `| ${store} | ${n} | ${ms(percentile(up, 50))} | ${ms(percentile(up, 99))} | ${ms(up[up.length - 1])} | ` +
+              `${ms(percentile(down, 50))} | ${ms(percentile(down, 99))} | ${ms(down[down.length - 1])} | ${up.length} / ${down.length} |`,
+          );
+        }
+      } finally {
+        await service.stop();
+      }
     }
   } finally {
-    await service.stop();
     await emulator.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -3,6 +3,8 @@ import { CallManagerModule } from '@app/call-manager';
 import { GeminiClientModule } from '@app/gemini-client';
 import { TwilioModule, TwilioRestModule } from '@app/twilio';
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import {
@@ -18,6 +20,7 @@ import {
 } from './config';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { MetricsController } from './metrics/metrics.controller';
 import { loggerOptions } from './logging/logger.options';
 
 /** A one-time stream token (and the Gemini session opened early) waits this long for the stream. */
@@ -39,6 +42,9 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
       inject: [appConfig.KEY],
       useFactory: (app: AppConfig) => loggerOptions(app),
     }),
+    // Per client address, on the webhook and admin routes (health and metrics skip it). Twilio
+    // posts from a pool of addresses, so the webhook limit is generous; it stops floods, not calls.
+    ThrottlerModule.forRoot([{ ttl: 60_000, limit: 600 }]),
     AudioBridgeModule,
     GeminiClientModule.forRootAsync({
       inject: [geminiConfig.KEY],
@@ -61,6 +67,7 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
         databaseUrl: calls.databaseUrl,
         redisUrl: calls.redisUrl,
         instanceId: calls.instanceId,
+        drainTimeoutMs: calls.drainTimeoutMs,
       }),
     }),
     TwilioModule.forRootAsync({
@@ -78,7 +85,7 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
   ],
   // Health lives here: it reads the Twilio module's exports, which only the importer of that dynamic
   // module can see.
-  controllers: [HealthController],
-  providers: [HealthService],
+  controllers: [HealthController, MetricsController],
+  providers: [HealthService, { provide: APP_GUARD, useClass: ThrottlerGuard }],
 })
 export class AppModule {}

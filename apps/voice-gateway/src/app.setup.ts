@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 
 /**
@@ -20,6 +21,8 @@ export class RawWsAdapter extends WsAdapter {
 /** What main.ts and the end-to-end tests both apply to the app. */
 export function configureApp(app: INestApplication): void {
   app.useLogger(app.get(Logger));
+  // Security headers on every HTTP response (an API: no scripts, frames or sniffing).
+  app.use(helmet());
   app.useWebSocketAdapter(new RawWsAdapter(app));
   app.enableShutdownHooks();
 }

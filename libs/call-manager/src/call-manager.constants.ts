@@ -18,6 +18,8 @@ export interface CallManagerOptions {
   redisUrl?: string;
   /** This instance's id in a shared registry (default: hostname-pid-random). */
   instanceId?: string;
+  /** On shutdown, how long live calls may go on before they are ended (ms, default 20 s). */
+  drainTimeoutMs?: number;
 }
 
 /** A Twilio Call SID: "CA" and 32 hex digits. */

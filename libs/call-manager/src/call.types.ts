@@ -60,7 +60,9 @@ export interface CallHangup {
   hangUp(callSid: string): Promise<void>;
 }
 
-export type ReserveResult = 'reserved' | 'at-capacity' | 'duplicate';
+/** `unavailable`: this instance is draining for shutdown and takes no new calls. */
+export type ReserveResult =
+  'reserved' | 'at-capacity' | 'duplicate' | 'unavailable';
 
 /** Statuses a call has once it is over. */
 export const ENDED_STATUSES: ReadonlySet<CallStatus> = new Set<CallStatus>([

@@ -68,7 +68,7 @@ describe('CallsService', () => {
     calls = new CallsService(
       registry,
       store,
-      { maxConcurrentCalls: 2 },
+      { maxConcurrentCalls: 2, drainTimeoutMs: 0 },
       clock,
       hangup,
     );
@@ -362,7 +362,7 @@ describe('CallsService', () => {
       const bare = new CallsService(
         registry,
         store,
-        { maxConcurrentCalls: 2 },
+        { maxConcurrentCalls: 2, drainTimeoutMs: 0 },
         clock,
       );
       await bare.reserve(incoming(1));
@@ -602,7 +602,7 @@ describe('CallsService with other instances (fake router)', () => {
     const calls = new CallsService(
       view,
       store,
-      { maxConcurrentCalls: 2 },
+      { maxConcurrentCalls: 2, drainTimeoutMs: 0 },
       clock,
       { hangUp },
       router,
@@ -753,7 +753,7 @@ describe('CallsService with other instances (fake router)', () => {
         new CallsService(
           new InMemoryCallRegistry('instance-b'),
           store,
-          { maxConcurrentCalls: 2 },
+          { maxConcurrentCalls: 2, drainTimeoutMs: 0 },
           clock,
           undefined,
           router,

@@ -23,6 +23,7 @@ import {
   type ReserveResult,
   type TranscriptRole,
 } from './call.types';
+import { callMetrics } from './call.metrics';
 import { Clock } from './clock.service';
 import { KeyedMutex } from './keyed-mutex.util';
 import { TranscriptQueue } from './transcript-queue.util';
@@ -44,6 +45,9 @@ const FINAL_TWILIO_STATUSES: ReadonlySet<string> = new Set([
 ]);
 
 /** End reasons that mark the call as failed rather than completed. */
+/** How long live calls may go on after SIGTERM before they are ended. */
+const DEFAULT_DRAIN_TIMEOUT_MS = 20_000;
+
 const FAILED_REASONS: ReadonlySet<CallEndReason> = new Set<CallEndReason>([
   'error',
   'refused',
@@ -75,6 +79,7 @@ export class CallsService implements BeforeApplicationShutdown {
    */
   private readonly localCalls = new Set<string>();
   private readonly transcripts: TranscriptQueue;
+  private draining = false;
   private pruning = false;
 
   constructor(
@@ -113,6 +118,7 @@ export class CallsService implements BeforeApplicationShutdown {
     to: string;
   }): Promise<ReserveResult> {
     const { callSid, from, to } = call;
+    if (this.draining) return Promise.resolve('unavailable');
     return this.lock.run(callSid, async () => {
       const summary: LiveCallSummary = {
         callSid,
@@ -298,7 +304,30 @@ export class CallsService implements BeforeApplicationShutdown {
   }
 
   /** Drains calls before Nest closes the WebSocket servers (needs enableShutdownHooks). */
+  /** True once shutdown has begun: no new calls, live calls get the drain period. */
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /**
+   * Graceful shutdown (SIGTERM): stop taking calls, give the live ones up to `drainTimeoutMs` to
+   * finish, then end the rest with reason `shutdown`, their records written. Nest closes the HTTP and
+   * WebSocket servers only after this resolves, so streams keep flowing meanwhile.
+   */
   async beforeApplicationShutdown(): Promise<void> {
+    this.draining = true;
+    const drainMs = this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    const deadline = Date.now() + drainMs;
+    if (this.controls.size > 0) {
+      this.logger.log({
+        msg: 'Draining live calls before shutdown',
+        calls: this.controls.size,
+        drainMs,
+      });
+    }
+    while (this.controls.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await this.endAll('shutdown');
   }
 
@@ -363,6 +392,7 @@ export class CallsService implements BeforeApplicationShutdown {
       durationSeconds,
       msg: 'Call ended',
     });
+    callMetrics.ended.inc({ reason });
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { callMetrics } from './call.metrics';
 import type { TranscriptEntry } from './call.types';
 import type { CallStore } from './store/call-store.interface';
 
@@ -9,6 +10,8 @@ import type { CallStore } from './store/call-store.interface';
 export class TranscriptQueue {
   /** Lines not yet handed to the store, per call. */
   private readonly pending = new Map<string, TranscriptEntry[]>();
+  /** When each call's oldest pending line was queued (performance.now()), for the lag metric. */
+  private readonly queuedAt = new Map<string, number>();
   /** The last write per call; the next one chains on it. */
   private readonly writes = new Map<string, Promise<void>>();
   private flushScheduled = false;
@@ -21,7 +24,10 @@ export class TranscriptQueue {
   push(callSid: string, entry: TranscriptEntry): void {
     const queue = this.pending.get(callSid);
     if (queue) queue.push(entry);
-    else this.pending.set(callSid, [entry]);
+    else {
+      this.pending.set(callSid, [entry]);
+      this.queuedAt.set(callSid, performance.now());
+    }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flushAll());
@@ -34,11 +40,16 @@ export class TranscriptQueue {
     const entries = this.pending.get(callSid);
     if (!entries) return previous ?? Promise.resolve();
     this.pending.delete(callSid);
+    const queuedAt = this.queuedAt.get(callSid) ?? performance.now();
+    this.queuedAt.delete(callSid);
 
     const write = (previous ?? Promise.resolve())
       .then(() => this.store.appendTranscript(callSid, entries))
       .then(
         (found) => {
+          callMetrics.transcriptWriteLag.observe(
+            (performance.now() - queuedAt) / 1000,
+          );
           if (found) return;
           this.logger.warn({
             callSid,

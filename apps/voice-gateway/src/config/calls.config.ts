@@ -8,7 +8,10 @@ export const callsConfig = registerAs('calls', () => {
     adminApiKey: env.ADMIN_API_KEY,
     maxConcurrentCalls: env.MAX_CONCURRENT_CALLS,
     maxCallDurationMs: env.MAX_CALL_DURATION_SECONDS * 1000,
-    databaseUrl: env.DATABASE_URL,
+    /** After SIGTERM, live calls may go on this long before they are ended. */
+    drainTimeoutMs: env.DRAIN_TIMEOUT_SECONDS * 1000,
+    /** `memory:` keeps records in memory only (benchmarks, throwaway runs). */
+    databaseUrl: env.DATABASE_URL === 'memory:' ? undefined : env.DATABASE_URL,
     /** Unset: in-memory call registry (single instance). */
     redisUrl: env.REDIS_URL,
     /** This instance's name in the shared registry; default hostname-pid-random. */

@@ -128,6 +128,12 @@ export class EnvironmentVariables {
   @Min(1, { message: 'must be an integer of at least 1' })
   MAX_CONCURRENT_CALLS: number = 100;
 
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of seconds between 0 and 600' })
+  @Min(0, { message: 'must be a whole number of seconds between 0 and 600' })
+  @Max(600, { message: 'must be a whole number of seconds between 0 and 600' })
+  DRAIN_TIMEOUT_SECONDS: number = 20;
+
   @IsOptional()
   @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
     message: 'must be 1-64 letters, digits, dots, dashes or underscores',
@@ -144,8 +150,9 @@ export class EnvironmentVariables {
   })
   MAX_CALL_DURATION_SECONDS: number = 1800;
 
-  @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
-    message: 'must start with sqlite:, postgres:// or postgresql://',
+  @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+|memory:)$/, {
+    message:
+      'must start with sqlite:, postgres:// or postgresql://, or be memory: (nothing kept)',
   })
   DATABASE_URL: string = 'sqlite:data/calls.db';
 

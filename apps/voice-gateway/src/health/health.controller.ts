@@ -1,4 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { HealthReport, HealthService } from './health.service';
 
@@ -7,6 +8,7 @@ import { HealthReport, HealthService } from './health.service';
  * failing). `GET /health/live`: liveness for an orchestrator. `GET /health/ready`: 503 unless this
  * instance can take a call now — a load balancer should only route webhooks to ready instances.
  */
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(private readonly health: HealthService) {}

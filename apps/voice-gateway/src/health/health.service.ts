@@ -3,6 +3,7 @@ import {
   CALL_REGISTRY,
   CALL_ROUTER,
   CALL_STORE,
+  CallsService,
   ManagedBackend,
 } from '@app/call-manager';
 import { GeminiConnector } from '@app/gemini-client';
@@ -48,6 +49,7 @@ export class HealthService {
     @Inject(CALL_ROUTER) private readonly router: unknown,
     private readonly gemini: GeminiConnector,
     private readonly twilio: TwilioSignatureVerifier,
+    private readonly calls: CallsService,
   ) {}
 
   async report(): Promise<HealthReport> {
@@ -64,6 +66,9 @@ export class HealthService {
       router,
       gemini: geminiReason ? { ok: false, detail: geminiReason } : { ok: true },
       twilio: twilioReason ? { ok: false, detail: twilioReason } : { ok: true },
+      draining: this.calls.isDraining
+        ? { ok: false, detail: 'shutting down: no new calls' }
+        : { ok: true },
     };
     const ready = Object.values(checks).every((check) => check.ok);
     return {

@@ -54,6 +54,7 @@ export async function startCallHarness(
     ADMIN_API_KEY: ADMIN_KEY,
     DATABASE_URL: `sqlite:${join(dataDir, 'calls.db')}`,
     REDIS_URL: '',
+    DRAIN_TIMEOUT_SECONDS: '0',
     ...env,
   });
   let app!: INestApplication;

@@ -18,7 +18,11 @@ describe('GET /calls?status=…&limit=…&before=… (paging past calls)', () =>
     const moduleRef = await Test.createTestingModule({
       imports: [
         CallManagerModule.forRootAsync({
-          useFactory: () => ({ adminApiKey: KEY, maxConcurrentCalls: 10 }),
+          useFactory: () => ({
+            adminApiKey: KEY,
+            maxConcurrentCalls: 10,
+            drainTimeoutMs: 0,
+          }),
         }),
       ],
     })

@@ -35,7 +35,11 @@ async function startApp(
     imports: [
       CallManagerModule.forRootAsync({
         imports: [FakeHangupModule],
-        useFactory: () => ({ adminApiKey, maxConcurrentCalls: 5 }),
+        useFactory: () => ({
+          adminApiKey,
+          maxConcurrentCalls: 5,
+          drainTimeoutMs: 0,
+        }),
       }),
     ],
   }).compile();

@@ -137,7 +137,7 @@ describeRedis('CallsService on several instances sharing Redis', () => {
     const calls = new CallsService(
       routing.registry,
       store,
-      { maxConcurrentCalls: 5 },
+      { maxConcurrentCalls: 5, drainTimeoutMs: 0 },
       new Clock(),
       { hangUp },
       routing.router,

@@ -39,6 +39,8 @@ export interface LiveSessionEvents {
 export interface LiveSession extends EventEmitter<LiveSessionEvents> {
   readonly state: LiveSessionState;
   readonly ready: Promise<void>;
+  /** Caller frames dropped so far (pre-setup queue full, or backpressure from Gemini). */
+  readonly droppedFrames: number;
   sendAudio(base64Pcm: string): void;
   sendText(text: string): void;
   sendToolResponse(
@@ -109,6 +111,10 @@ export class GeminiLiveSession
   /** Sends base64 PCM16 16 kHz caller audio (queued until ready). */
   sendAudio(base64Pcm: string): void {
     this.send(realtimeAudioMessage(base64Pcm), true);
+  }
+
+  get droppedFrames(): number {
+    return this.droppedWhileConnecting + this.droppedUnderBackpressure;
   }
 
   /** Caller audio dropped because Gemini read too slowly (backpressure). */

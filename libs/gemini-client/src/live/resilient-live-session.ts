@@ -42,6 +42,8 @@ export class ResilientLiveSession
   /** Caller messages dropped because the hold queue was full. */
   dropped = 0;
   private held: Send[] = [];
+  /** Frames dropped by connections already replaced. */
+  private droppedByClosed = 0;
   private everReady = false;
   private resolveReady!: () => void;
   private rejectReady!: (err: Error) => void;
@@ -65,6 +67,11 @@ export class ResilientLiveSession
     this.ready.catch(() => undefined); // observed through 'closed'
     this.current = connect();
     this.watch(this.current);
+  }
+
+  /** Caller frames dropped on every connection of this session, and while none could take them. */
+  get droppedFrames(): number {
+    return this.dropped + this.droppedByClosed + this.current.droppedFrames + (this.next?.droppedFrames ?? 0);
   }
 
   get state(): LiveSessionState {
@@ -175,6 +182,7 @@ export class ResilientLiveSession
     }
     if (session !== this.next) return;
     const previous = this.current;
+    this.droppedByClosed += previous.droppedFrames;
     this.current = session;
     this.next = undefined;
     const attempt = this.attempt;

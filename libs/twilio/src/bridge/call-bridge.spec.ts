@@ -22,6 +22,7 @@ class FakeSocket {
 
 class FakeSession extends EventEmitter {
   state = 'ready';
+  droppedFrames = 0;
   audio: string[] = [];
   texts: string[] = [];
   closes = 0;

@@ -13,6 +13,7 @@ import { LiveSession, LiveSessionClosed } from '@app/gemini-client';
 import WebSocket from 'ws';
 import { TwilioFrameWriter } from '../media-stream/twilio-messages';
 import { PROMPTS } from '../prompts/prompts.generated';
+import { mediaMetrics } from '../metrics/media.metrics';
 import { CallLog } from './call-log';
 
 /** The goodbye mark; the call ends when Twilio echoes it (the prompt has played) or after a margin. */
@@ -91,6 +92,11 @@ export class CallBridge implements LiveCallControl {
     session.on('turnComplete', () => this.flush('caller', 'agent'));
     session.on('closed', (info) => this.onSessionClosed(info));
     session.on('ready', () => log.info('Gemini session ready'));
+    session.on('reconnecting', (reason) => log.info('Gemini session reconnecting', { reason }));
+    session.on('reconnected', (info) => {
+      mediaMetrics.geminiReconnects.inc({ reason: info.reason.startsWith('goAway') ? 'goAway' : 'closed' });
+      log.info('Gemini session resumed', info);
+    });
     this.maxDurationTimer = setTimeout(
       () => void this.end('max-duration'),
       this.deps.maxCallDurationMs,
@@ -110,17 +116,20 @@ export class CallBridge implements LiveCallControl {
   /** One Twilio `media.payload` from the caller. */
   onCallerMedia(payload: string): void {
     if (this.ended) return;
+    const started = performance.now();
     this.lastMediaAt = Date.now();
     let pcm: string;
     try {
       pcm = this.deps.pipelines.caller.process(payload);
     } catch (err) {
       if (!(err instanceof InvalidAudioPayloadError)) throw err;
-      if (this.invalidFrames++ === 0)
-        this.deps.log.warn('Skipping caller frames that are not base64');
+      mediaMetrics.callerInvalid.inc();
+      if (this.invalidFrames++ === 0) this.deps.log.warn('Skipping caller frames that are not base64');
       return;
     }
     if (pcm) this.deps.session.sendAudio(pcm);
+    mediaMetrics.callerFrames.inc();
+    mediaMetrics.callerProcessing.observe((performance.now() - started) / 1000);
   }
 
   onDtmf(digit: string): void {
@@ -146,6 +155,7 @@ export class CallBridge implements LiveCallControl {
     this.flush('caller', 'agent');
     this.deps.log.info('Call ending', { reason });
     this.deps.session.close(1000, 'call ended');
+    mediaMetrics.callerBackpressure.inc(this.deps.session.droppedFrames);
     const { socket } = this.deps;
     // With <Connect><Stream>, closing the stream ends the call at Twilio.
     if (socket.readyState === WebSocket.OPEN)
@@ -169,13 +179,18 @@ export class CallBridge implements LiveCallControl {
 
   private onAgentAudio(data: string, mimeType: string | undefined): void {
     if (this.ended) return;
+    const started = performance.now();
     this.flush('caller');
     const payload = this.deps.pipelines.agent.processInlineData(data, mimeType);
     if (!payload) return;
     const mark = `agent-${++this.markSeq}`;
+    const droppedBefore = this.toTwilio.dropped;
     this.toTwilio.sendAudio(this.writer.media(payload));
     this.toTwilio.sendControl(this.writer.mark(mark));
     this.pendingMarks.add(mark);
+    if (this.toTwilio.dropped > droppedBefore) mediaMetrics.agentBackpressure.inc(this.toTwilio.dropped - droppedBefore);
+    mediaMetrics.agentFrames.inc();
+    mediaMetrics.agentProcessing.observe((performance.now() - started) / 1000);
   }
 
   /** Barge-in: Twilio drops what it has buffered, and the filter forgets the stale speech. */
@@ -196,6 +211,7 @@ export class CallBridge implements LiveCallControl {
   private onSessionClosed(info: LiveSessionClosed): void {
     if (this.ended || this.saidGoodbye) return;
     this.saidGoodbye = true;
+    mediaMetrics.agentLost.inc();
     this.deps.log.warn('Gemini session lost; saying goodbye', {
       code: info.code,
       reason: info.reason,

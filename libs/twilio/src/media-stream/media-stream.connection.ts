@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { CallBridge } from '../bridge/call-bridge';
 import { CallLog } from '../bridge/call-log';
 import { PendingSessions } from '../bridge/pending-sessions.service';
+import { mediaMetrics } from '../metrics/media.metrics';
 import { TwilioOptions } from '../twilio.options';
 import { StreamTokenService } from './stream-token.service';
 import { parseTwilioMessage } from './twilio-message.parser';
@@ -67,6 +68,7 @@ export class MediaStreamConnection {
       message = parseTwilioMessage(data.toString('utf8'));
     } catch (err) {
       if (!(err instanceof TwilioMessageError)) throw err;
+      mediaMetrics.rejectedMessages.inc({ reason: 'invalid-message' });
       if (this.badFrames++ === 0)
         this.log.warn('Ignoring invalid media stream message', {
           reason: err.message,
@@ -156,6 +158,7 @@ export class MediaStreamConnection {
 
   private refuse(code: number, reason: string): void {
     clearTimeout(this.startTimer);
+    mediaMetrics.rejectedMessages.inc({ reason });
     this.log.warn('Closing media stream', { code, reason });
     if (this.bridge) this.bridge.abandon(code, reason);
     else if (this.socket.readyState === WebSocket.OPEN)

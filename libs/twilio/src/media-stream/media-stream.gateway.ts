@@ -11,6 +11,7 @@ import {
   TWILIO_OPTIONS,
   TwilioOptions,
 } from '../twilio.options';
+import { mediaMetrics } from '../metrics/media.metrics';
 import { CLOSE, MediaStreamConnection } from './media-stream.connection';
 import { StreamTokenService } from './stream-token.service';
 
@@ -55,6 +56,7 @@ export class MediaStreamGateway implements OnGatewayConnection<WebSocket> {
         reason,
         remote: request.socket.remoteAddress,
       });
+      mediaMetrics.rejectedMessages.inc({ reason: disabled ? 'twilio-disabled' : 'bad-signature' });
       client.close(CLOSE.policy, reason);
       return;
     }

@@ -55,6 +55,10 @@ export class TwilioWebhookController {
       from: body.From ?? '',
       to: body.To ?? '',
     });
+    if (result === 'unavailable') {
+      this.logger.warn({ callSid, msg: 'Shutting down: call refused with an apology' });
+      return this.twiml.unavailable();
+    }
     if (result === 'at-capacity') {
       this.logger.warn({
         callSid,

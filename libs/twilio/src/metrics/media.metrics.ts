@@ -1,0 +1,46 @@
+import { Counter, Histogram } from 'prom-client';
+
+/**
+ * Media-path metrics (prom-client default registry; the app serves them on GET /metrics). Children
+ * with fixed labels are bound once here, so the per-frame cost is one increment or observation.
+ */
+const frames = new Counter({
+  name: 'voice_media_frames_total',
+  help: 'Audio frames carried by the bridge',
+  labelNames: ['direction'],
+});
+const dropped = new Counter({
+  name: 'voice_media_frames_dropped_total',
+  help: 'Audio frames dropped: invalid payloads, or backpressure from a slow socket',
+  labelNames: ['direction', 'reason'],
+});
+const processing = new Histogram({
+  name: 'voice_bridge_processing_seconds',
+  help: 'Time the bridge spends converting and forwarding one frame',
+  labelNames: ['direction'],
+  buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025],
+});
+
+export const mediaMetrics = {
+  callerFrames: frames.labels('caller_to_agent'),
+  agentFrames: frames.labels('agent_to_caller'),
+  callerInvalid: dropped.labels('caller_to_agent', 'invalid'),
+  callerBackpressure: dropped.labels('caller_to_agent', 'backpressure'),
+  agentBackpressure: dropped.labels('agent_to_caller', 'backpressure'),
+  callerProcessing: processing.labels('caller_to_agent'),
+  agentProcessing: processing.labels('agent_to_caller'),
+  rejectedMessages: new Counter({
+    name: 'voice_media_stream_messages_rejected_total',
+    help: 'Media stream messages or sockets refused, by reason',
+    labelNames: ['reason'],
+  }),
+  geminiReconnects: new Counter({
+    name: 'voice_gemini_reconnects_total',
+    help: 'New upstream connections opened for live calls (goAway switches and reconnects)',
+    labelNames: ['reason'],
+  }),
+  agentLost: new Counter({
+    name: 'voice_gemini_sessions_lost_total',
+    help: 'Calls whose Gemini session could not be recovered',
+  }),
+};
