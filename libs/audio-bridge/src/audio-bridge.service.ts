@@ -1,8 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { createResampler } from './dsp/create-resampler';
 import { Resampler } from './dsp/resampler';
 import { AgentAudioPipeline } from './pipeline/agent-audio.pipeline';
-import { CallerAudioPipeline } from './pipeline/caller-audio.pipeline';
+import {
+  CallerAudioPipeline,
+  GEMINI_INPUT_RATE,
+} from './pipeline/caller-audio.pipeline';
 import { DEFAULT_GEMINI_OUTPUT_RATE, parsePcmRate } from './pipeline/pcm-mime';
 
 /** Both directions of one call's audio. */
@@ -18,7 +21,19 @@ export interface CallAudioPipelines {
  * resampler factory for other rates. Holds no per-call state itself.
  */
 @Injectable()
-export class AudioBridgeService {
+export class AudioBridgeService implements OnModuleInit {
+  /**
+   * Designs the telephone-rate filters (and instantiates the WebAssembly kernels) at boot, so the
+   * first call does not wait for it: the minimax design takes a few hundred milliseconds once.
+   */
+  onModuleInit(): void {
+    createResampler(GEMINI_INPUT_RATE / 2, GEMINI_INPUT_RATE).dispose();
+    createResampler(
+      DEFAULT_GEMINI_OUTPUT_RATE,
+      GEMINI_INPUT_RATE / 2,
+    ).dispose();
+  }
+
   /** New per-call pipelines; `agentRate` is the rate Gemini is expected to send (default 24 kHz). */
   createCallPipelines(
     agentRate = DEFAULT_GEMINI_OUTPUT_RATE,

@@ -71,7 +71,12 @@ export class ResilientLiveSession
 
   /** Caller frames dropped on every connection of this session, and while none could take them. */
   get droppedFrames(): number {
-    return this.dropped + this.droppedByClosed + this.current.droppedFrames + (this.next?.droppedFrames ?? 0);
+    return (
+      this.dropped +
+      this.droppedByClosed +
+      this.current.droppedFrames +
+      (this.next?.droppedFrames ?? 0)
+    );
   }
 
   get state(): LiveSessionState {

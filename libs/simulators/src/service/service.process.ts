@@ -6,7 +6,12 @@ import { createServer } from 'node:net';
 export const BUILT_MAIN = 'dist/apps/voice-gateway/src/main.js';
 /** The service's TypeScript entry, for runs that must not depend on a build. */
 export const SOURCE_MAIN = 'apps/voice-gateway/src/main.ts';
-const SOURCE_LOADER = ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register'];
+const SOURCE_LOADER = [
+  '-r',
+  'ts-node/register/transpile-only',
+  '-r',
+  'tsconfig-paths/register',
+];
 
 /** The real service running as a child process (what the demo and benchmarks drive). */
 export interface ServiceProcess {

@@ -85,14 +85,20 @@ describe('CallBridge', () => {
     await bridge.end('caller-hangup');
   });
 
-  it('sends agent audio to Twilio as μ-law media followed by a mark', async () => {
+  it('sends agent audio to Twilio as μ-law media, a mark every 5 chunks and at the end of a turn', async () => {
     const { socket, session, bridge } = setup();
-    session.emit('audio', agentChunk, 'audio/pcm;rate=24000');
-    expect(socket.sent.map((m) => m.event)).toEqual(['media', 'mark']);
+    for (let i = 0; i < 7; i++)
+      session.emit('audio', agentChunk, 'audio/pcm;rate=24000');
+    session.emit('turnComplete');
+    expect(socket.sent.map((m) => m.event)).toEqual([
+      ...['media', 'media', 'media', 'media', 'media', 'mark'],
+      ...['media', 'media', 'mark'],
+    ]);
     const media = socket.sent[0].media as { payload: string };
     expect(Buffer.from(media.payload, 'base64')).toHaveLength(320);
-    expect(bridge.pendingMarks.size).toBe(1);
-    bridge.onMark((socket.sent[1].mark as { name: string }).name);
+    expect(bridge.pendingMarks.size).toBe(2);
+    for (const m of socket.sent.filter((m) => m.event === 'mark'))
+      bridge.onMark((m.mark as { name: string }).name);
     expect(bridge.pendingMarks.size).toBe(0);
     await bridge.end('caller-hangup');
   });
@@ -102,7 +108,7 @@ describe('CallBridge', () => {
     session.emit('audio', agentChunk, 'audio/pcm;rate=24000');
     session.emit('outputTranscript', 'Our opening hours are');
     session.emit('interrupted');
-    expect(socket.sent.map((m) => m.event)).toEqual(['media', 'mark', 'clear']);
+    expect(socket.sent.map((m) => m.event)).toEqual(['media', 'clear']);
     expect(bridge.pendingMarks.size).toBe(0);
     expect(transcript).toEqual([
       ['agent', 'Our opening hours are [interrupted]'],

@@ -19,6 +19,8 @@ import { CallLog } from './call-log';
 /** The goodbye mark; the call ends when Twilio echoes it (the prompt has played) or after a margin. */
 const GOODBYE_MARK = 'goodbye';
 const GOODBYE_MARGIN_MS = 1500;
+/** Agent chunks (40 ms each from Gemini) between playback marks. */
+const CHUNKS_PER_MARK = 5;
 /** Backpressure towards Twilio: ~6 s of μ-law (base64) in the socket, ~4 s of 40 ms frames queued. */
 const TWILIO_HIGH_WATER_BYTES = 64 * 1024;
 const TWILIO_MAX_QUEUED_FRAMES = 100;
@@ -56,6 +58,7 @@ export class CallBridge implements LiveCallControl {
     agent: '',
   };
   private markSeq = 0;
+  private chunksSinceMark = 0;
   private ended = false;
   private saidGoodbye = false;
   private maxDurationTimer?: NodeJS.Timeout;
@@ -89,12 +92,19 @@ export class CallBridge implements LiveCallControl {
       this.flush('caller');
       this.transcript.agent += text;
     });
-    session.on('turnComplete', () => this.flush('caller', 'agent'));
+    session.on('turnComplete', () => {
+      this.flush('caller', 'agent');
+      if (this.chunksSinceMark > 0) this.sendMark();
+    });
     session.on('closed', (info) => this.onSessionClosed(info));
     session.on('ready', () => log.info('Gemini session ready'));
-    session.on('reconnecting', (reason) => log.info('Gemini session reconnecting', { reason }));
+    session.on('reconnecting', (reason) =>
+      log.info('Gemini session reconnecting', { reason }),
+    );
     session.on('reconnected', (info) => {
-      mediaMetrics.geminiReconnects.inc({ reason: info.reason.startsWith('goAway') ? 'goAway' : 'closed' });
+      mediaMetrics.geminiReconnects.inc({
+        reason: info.reason.startsWith('goAway') ? 'goAway' : 'closed',
+      });
       log.info('Gemini session resumed', info);
     });
     this.maxDurationTimer = setTimeout(
@@ -124,7 +134,8 @@ export class CallBridge implements LiveCallControl {
     } catch (err) {
       if (!(err instanceof InvalidAudioPayloadError)) throw err;
       mediaMetrics.callerInvalid.inc();
-      if (this.invalidFrames++ === 0) this.deps.log.warn('Skipping caller frames that are not base64');
+      if (this.invalidFrames++ === 0)
+        this.deps.log.warn('Skipping caller frames that are not base64');
       return;
     }
     if (pcm) this.deps.session.sendAudio(pcm);
@@ -183,14 +194,22 @@ export class CallBridge implements LiveCallControl {
     this.flush('caller');
     const payload = this.deps.pipelines.agent.processInlineData(data, mimeType);
     if (!payload) return;
-    const mark = `agent-${++this.markSeq}`;
     const droppedBefore = this.toTwilio.dropped;
     this.toTwilio.sendAudio(this.writer.media(payload));
-    this.toTwilio.sendControl(this.writer.mark(mark));
-    this.pendingMarks.add(mark);
-    if (this.toTwilio.dropped > droppedBefore) mediaMetrics.agentBackpressure.inc(this.toTwilio.dropped - droppedBefore);
+    // A mark every few chunks (and at the end of each turn) tracks playback to within ~200 ms at a
+    // fifth of the messages: every frame to Twilio is a socket write, the service's main cost.
+    if (++this.chunksSinceMark >= CHUNKS_PER_MARK) this.sendMark();
+    if (this.toTwilio.dropped > droppedBefore)
+      mediaMetrics.agentBackpressure.inc(this.toTwilio.dropped - droppedBefore);
     mediaMetrics.agentFrames.inc();
     mediaMetrics.agentProcessing.observe((performance.now() - started) / 1000);
+  }
+
+  private sendMark(): void {
+    const mark = `agent-${++this.markSeq}`;
+    this.chunksSinceMark = 0;
+    this.toTwilio.sendControl(this.writer.mark(mark));
+    this.pendingMarks.add(mark);
   }
 
   /** Barge-in: Twilio drops what it has buffered, and the filter forgets the stale speech. */
@@ -200,6 +219,7 @@ export class CallBridge implements LiveCallControl {
     this.toTwilio.sendControl(this.writer.clear());
     this.deps.pipelines.agent.reset();
     this.pendingMarks.clear();
+    this.chunksSinceMark = 0;
     if (this.transcript.agent) this.transcript.agent += ' [interrupted]';
     this.flush('agent');
   }

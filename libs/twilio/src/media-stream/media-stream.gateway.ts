@@ -56,7 +56,9 @@ export class MediaStreamGateway implements OnGatewayConnection<WebSocket> {
         reason,
         remote: request.socket.remoteAddress,
       });
-      mediaMetrics.rejectedMessages.inc({ reason: disabled ? 'twilio-disabled' : 'bad-signature' });
+      mediaMetrics.rejectedMessages.inc({
+        reason: disabled ? 'twilio-disabled' : 'bad-signature',
+      });
       client.close(CLOSE.policy, reason);
       return;
     }

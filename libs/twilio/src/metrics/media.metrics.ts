@@ -18,7 +18,9 @@ const processing = new Histogram({
   name: 'voice_bridge_processing_seconds',
   help: 'Time the bridge spends converting and forwarding one frame',
   labelNames: ['direction'],
-  buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025],
+  buckets: [
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+  ],
 });
 
 export const mediaMetrics = {

@@ -56,7 +56,10 @@ export class TwilioWebhookController {
       to: body.To ?? '',
     });
     if (result === 'unavailable') {
-      this.logger.warn({ callSid, msg: 'Shutting down: call refused with an apology' });
+      this.logger.warn({
+        callSid,
+        msg: 'Shutting down: call refused with an apology',
+      });
       return this.twiml.unavailable();
     }
     if (result === 'at-capacity') {

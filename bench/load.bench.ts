@@ -1,0 +1,324 @@
+/**
+ * `npm run bench:load -- --calls N --seconds S [--target service|relay|both]` — N simulated calls at
+ * real-time pacing (20 ms caller frames up, 40 ms agent chunks down) through the real service (built,
+ * its own process), and the same load through a bare WebSocket relay (bench/load/bare-relay.ts) as the
+ * floor. Prints frames lost, added latency p50/p99/max per direction, the process's CPU seconds per
+ * call-minute (and so calls per core), and its peak RSS. LOAD_NODE_ARGS passes flags to the service
+ * (e.g. `--prof` to see where its time goes).
+ */
+import { startServiceProcess, toneInt16 } from '@app/simulators';
+import { ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import twilio from 'twilio';
+import WebSocket from 'ws';
+import { UpstreamConnection, UpstreamStub } from './load/upstream.stub';
+
+const PUBLIC_URL = 'https://voice.load.invalid';
+const AUTH_TOKEN = 'load-twilio-auth-token';
+const GEMINI_KEY = 'load-gemini-key';
+const CLOCK_TICKS = 100; // Linux USER_HZ
+const CALLER_PAYLOAD = Buffer.alloc(160, 0xff).toString('base64');
+const AGENT_CHUNK = JSON.stringify({
+  serverContent: {
+    modelTurn: {
+      parts: [
+        {
+          inlineData: {
+            mimeType: 'audio/pcm;rate=24000',
+            data: Buffer.from(toneInt16(24000, 440, 40, 6000).buffer).toString(
+              'base64',
+            ),
+          },
+        },
+      ],
+    },
+  },
+});
+
+function arg(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
+}
+
+/** CPU seconds used so far by a process, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .split(') ')[1]
+    .split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+function peakRssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
+  return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
+}
+
+interface LoadCall {
+  phone: WebSocket;
+  upstream: UpstreamConnection;
+  streamSid: string;
+  upSent: number[];
+  downSent: number[];
+  downReceived: number[];
+}
+
+/** A target under load: where phones connect, and how to set up one call. */
+interface Target {
+  name: string;
+  pid: number;
+  connect(upstream: UpstreamStub): Promise<LoadCall>;
+  stop(): Promise<void>;
+}
+
+/** `countAll`: every message is agent audio (the bare relay forwards Gemini frames unconverted). */
+function phoneSocket(
+  url: string,
+  headers: Record<string, string>,
+  call: Partial<LoadCall>,
+  countAll = false,
+): Promise<WebSocket> {
+  const phone = new WebSocket(url, { headers, perMessageDeflate: false });
+  phone.on('message', (data: Buffer) => {
+    if (countAll || data.includes('"event":"media"'))
+      call.downReceived?.push(performance.now());
+  });
+  phone.on('error', () => undefined);
+  return new Promise((resolve, reject) => {
+    phone.once('open', () => resolve(phone));
+    phone.once('error', reject);
+  });
+}
+
+async function serviceTarget(
+  upstream: UpstreamStub,
+  calls: number,
+): Promise<Target> {
+  const service = await startServiceProcess(
+    {
+      WEBHOOK_BASE_URL: PUBLIC_URL,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      GEMINI_API_KEY: GEMINI_KEY,
+      GEMINI_LIVE_URL: upstream.url,
+      LOG_LEVEL: 'warn',
+      MAX_CONCURRENT_CALLS: String(calls + 10),
+      DATABASE_URL: 'memory:',
+    },
+    { nodeArgs: process.env.LOAD_NODE_ARGS?.split(' ').filter(Boolean) },
+  );
+  const wsUrl = `${service.url.replace('http', 'ws')}/media-stream`;
+  const streamSignature = twilio.getExpectedTwilioSignature(
+    AUTH_TOKEN,
+    'wss://voice.load.invalid/media-stream',
+    {},
+  );
+  let n = 0;
+  return {
+    name: 'service',
+    pid: service.child.pid ?? 0,
+    stop: () => service.stop(),
+    async connect(stub) {
+      n++;
+      const callSid = `CA${n.toString(16).padStart(32, '0')}`;
+      const streamSid = `MZ${n.toString(16).padStart(32, '0')}`;
+      const params = {
+        CallSid: callSid,
+        AccountSid: `AC${'0'.repeat(32)}`,
+        From: '+15550000001',
+        To: '+15550000002',
+      };
+      const upstreamReady = stub.next();
+      const res = await fetch(`${service.url}/incoming-call`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilio.getExpectedTwilioSignature(
+            AUTH_TOKEN,
+            `${PUBLIC_URL}/incoming-call`,
+            params,
+          ),
+        },
+        body: new URLSearchParams(params).toString(),
+      });
+      const token = /name="token" value="([^"]+)"/.exec(await res.text())?.[1];
+      if (!token) throw new Error(`call ${n} refused`);
+      const call: Partial<LoadCall> = {
+        streamSid,
+        upSent: [],
+        downSent: [],
+        downReceived: [],
+      };
+      call.phone = await phoneSocket(
+        wsUrl,
+        { 'x-twilio-signature': streamSignature },
+        call,
+      );
+      call.phone.send(
+        JSON.stringify({
+          event: 'connected',
+          protocol: 'Call',
+          version: '1.0.0',
+        }),
+      );
+      call.phone.send(
+        JSON.stringify({
+          event: 'start',
+          sequenceNumber: '1',
+          streamSid,
+          start: {
+            accountSid: params.AccountSid,
+            streamSid,
+            callSid,
+            tracks: ['inbound'],
+            mediaFormat: {
+              encoding: 'audio/x-mulaw',
+              sampleRate: 8000,
+              channels: 1,
+            },
+            customParameters: { callSid, token },
+          },
+        }),
+      );
+      call.upstream = await upstreamReady;
+      return call as LoadCall;
+    },
+  };
+}
+
+async function relayTarget(upstream: UpstreamStub): Promise<Target> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child: ChildProcess = fork(
+    `${__dirname}/load/bare-relay.ts`,
+    [String(port), upstream.url],
+    {
+      execArgv: ['-r', 'ts-node/register/transpile-only'],
+    },
+  );
+  await new Promise((resolve) => child.once('message', resolve));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    name: 'bare relay',
+    pid: child.pid ?? 0,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+    async connect(stub) {
+      const upstreamReady = stub.next();
+      const call: Partial<LoadCall> = {
+        streamSid: 'MZrelay',
+        upSent: [],
+        downSent: [],
+        downReceived: [],
+      };
+      call.phone = await phoneSocket(`ws://127.0.0.1:${port}`, {}, call, true);
+      call.upstream = await upstreamReady;
+      return call as LoadCall;
+    },
+  };
+}
+
+function stats(values: number[]): { p50: number; p99: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] ?? NaN };
+}
+
+async function run(
+  kind: 'service' | 'relay',
+  calls: number,
+  seconds: number,
+): Promise<string> {
+  const upstream = await UpstreamStub.start(kind === 'relay');
+  const target =
+    kind === 'service'
+      ? await serviceTarget(upstream, calls)
+      : await relayTarget(upstream);
+  const live: LoadCall[] = [];
+  try {
+    for (let i = 0; i < calls; i++) live.push(await target.connect(upstream));
+    // Real-time pacing for every call on one clock: caller frames every 20 ms, agent chunks every 40 ms.
+    let tick = 0;
+    let measuring = false;
+    const timer = setInterval(() => {
+      tick++;
+      const now = performance.now();
+      for (const call of live) {
+        call.upSent.push(now);
+        call.phone.send(
+          `{"event":"media","sequenceNumber":"${tick + 1}","media":{"track":"inbound","chunk":"${tick}",` +
+            `"timestamp":"${tick * 20}","payload":"${CALLER_PAYLOAD}"},"streamSid":"${call.streamSid}"}`,
+        );
+        if (tick % 2 === 0) {
+          call.downSent.push(now);
+          call.upstream.socket.send(AGENT_CHUNK, { binary: true });
+        }
+      }
+    }, 20);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // warm-up
+    const windowStart = performance.now();
+    const cpuStart = cpuSeconds(target.pid);
+    measuring = true;
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    const cpuUsed = cpuSeconds(target.pid) - cpuStart;
+    const windowEnd = performance.now();
+    clearInterval(timer);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // let in-flight frames land
+    void measuring;
+
+    const up: number[] = [];
+    const down: number[] = [];
+    let upLost = 0;
+    let downLost = 0;
+    for (const call of live) {
+      upLost += call.upSent.length - call.upstream.received.length;
+      downLost += call.downSent.length - call.downReceived.length;
+      call.upSent.forEach((sent, i) => {
+        const got = call.upstream.received[i];
+        if (sent >= windowStart && sent <= windowEnd && got !== undefined)
+          up.push(got - sent);
+      });
+      call.downSent.forEach((sent, i) => {
+        const got = call.downReceived[i];
+        if (sent >= windowStart && sent <= windowEnd && got !== undefined)
+          down.push(got - sent);
+      });
+    }
+    const u = stats(up);
+    const d = stats(down);
+    const perCallMinute =
+      cpuUsed / (calls * ((windowEnd - windowStart) / 60000));
+    const ms = (v: number): string => v.toFixed(2);
+    return (
+      `| ${target.name} | ${calls} | ${upLost} / ${downLost} | ${ms(u.p50)} / ${ms(u.p99)} / ${ms(u.max)} | ` +
+      `${ms(d.p50)} / ${ms(d.p99)} / ${ms(d.max)} | ${perCallMinute.toFixed(3)} | ${(60 / perCallMinute).toFixed(0)} | ` +
+      `${peakRssMb(target.pid).toFixed(0)} MB |`
+    );
+  } finally {
+    for (const call of live) call.phone.terminate();
+    await target.stop();
+    await upstream.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const calls = Number(arg('calls', '100'));
+  const seconds = Number(arg('seconds', '20'));
+  const target = arg('target', 'both');
+  console.log(
+    `Load benchmark — Node ${process.version}, ${calls} calls × ${seconds} s at real-time pacing`,
+  );
+  console.log(
+    '| target | calls | frames lost up / down | up latency p50 / p99 / max (ms) | down latency p50 / p99 / max (ms) | CPU s per call-minute | calls per core | peak RSS |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  if (target !== 'relay') console.log(await run('service', calls, seconds));
+  if (target !== 'service') console.log(await run('relay', calls, seconds));
+}
+
+main().catch((err: Error) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,84 @@
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, WebSocket } from 'ws';
+
+/** One upstream connection as the load benchmark sees it. */
+export interface UpstreamConnection {
+  socket: WebSocket;
+  /** Arrival times (performance.now()) of caller frames. */
+  received: number[];
+}
+
+/**
+ * A load-test Gemini Live endpoint: protocol-faithful where the service depends on it (setup first,
+ * `setupComplete` and everything else as binary UTF-8 JSON frames) but keeping only arrival times, so
+ * hundreds of calls fit in the benchmark process. (The full emulator keeps every call's audio for the
+ * tests' assertions, which a load run cannot afford.) With `relay`, any frame counts as a caller frame:
+ * the bare relay forwards Twilio frames unconverted.
+ */
+export class UpstreamStub {
+  readonly connections: UpstreamConnection[] = [];
+  private readonly server: WebSocketServer;
+  private waiters: Array<(c: UpstreamConnection) => void> = [];
+
+  private constructor(
+    readonly port: number,
+    server: WebSocketServer,
+    private readonly relay: boolean,
+  ) {
+    this.server = server;
+    server.on('connection', (socket) => this.accept(socket));
+  }
+
+  static async start(relay = false): Promise<UpstreamStub> {
+    const server = new WebSocketServer({
+      host: '127.0.0.1',
+      port: 0,
+      perMessageDeflate: false,
+    });
+    await new Promise((resolve) => server.once('listening', resolve));
+    return new UpstreamStub(
+      (server.address() as AddressInfo).port,
+      server,
+      relay,
+    );
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  /** The next connection to complete setup (or, for the relay, to connect). */
+  next(): Promise<UpstreamConnection> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  close(): Promise<void> {
+    for (const client of this.server.clients) client.terminate();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: WebSocket): void {
+    const connection: UpstreamConnection = { socket, received: [] };
+    let setUp = this.relay;
+    if (setUp) this.ready(connection);
+    socket.on('message', (data: Buffer) => {
+      const at = performance.now();
+      if (!setUp) {
+        if (!data.includes('"setup"'))
+          return socket.close(1007, 'first message must be setup');
+        setUp = true;
+        socket.send(Buffer.from('{"setupComplete":{}}'), { binary: true });
+        this.ready(connection);
+        return;
+      }
+      if (this.relay || data.includes('"realtimeInput"'))
+        connection.received.push(at);
+    });
+    socket.on('error', () => undefined);
+  }
+
+  private ready(connection: UpstreamConnection): void {
+    this.connections.push(connection);
+    this.waiters.shift()?.(connection);
+  }
+}
