@@ -4,6 +4,7 @@ import { GeminiClientModule } from '@app/gemini-client';
 import { TwilioModule, TwilioRestModule } from '@app/twilio';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
@@ -18,6 +19,8 @@ import {
   twilioConfig,
   validateEnv,
 } from './config';
+import { CallSummaryModule } from './examples/call-summary';
+import { OpeningHoursModule } from './examples/opening-hours';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
 import { MetricsController } from './metrics/metrics.controller';
@@ -45,6 +48,8 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
     // Per client address, on the webhook and admin routes (health and metrics skip it). Twilio
     // posts from a pool of addresses, so the webhook limit is generous; it stops floods, not calls.
     ThrottlerModule.forRoot([{ ttl: 60_000, limit: 600 }]),
+    // Call events (call.started, call.ended, transcript.appended, …) for teams' listeners.
+    EventEmitterModule.forRoot(),
     AudioBridgeModule,
     GeminiClientModule.forRootAsync({
       inject: [geminiConfig.KEY],
@@ -80,6 +85,16 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
         streamTokenTtlMs: STREAM_TOKEN_TTL_MS,
         streamStartTimeoutMs: STREAM_START_TIMEOUT_MS,
         idleTimeoutMs: MEDIA_IDLE_TIMEOUT_MS,
+      }),
+    }),
+    // The two example extension modules (see src/examples/README.md): an agent tool, and a listener
+    // that posts call summaries (inert unless CALL_SUMMARY_WEBHOOK_URL is set).
+    OpeningHoursModule,
+    CallSummaryModule.forRootAsync({
+      inject: [callsConfig.KEY],
+      useFactory: (calls: CallsConfig) => ({
+        url: calls.summaryWebhookUrl,
+        secret: calls.summaryWebhookSecret,
       }),
     }),
   ],

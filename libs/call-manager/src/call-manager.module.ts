@@ -23,6 +23,7 @@ import {
 import { CALL_ROUTER } from './routing/call-router.constants';
 import { createCallStore } from './store/create-call-store';
 import { BackendLifecycle } from './backend-lifecycle.service';
+import { CallEvents } from './events/call-events';
 
 export interface CallManagerModuleAsyncOptions {
   /** Modules the factory's dependencies (and an optional CALL_HANGUP provider) come from. */
@@ -88,6 +89,7 @@ export class CallManagerModule {
             }),
         },
         BackendLifecycle,
+        CallEvents,
         Clock,
         CallsService,
         AdminGuard,
@@ -95,6 +97,7 @@ export class CallManagerModule {
       // The options and the guard too, so an app can put other admin routes behind the same key.
       exports: [
         CallsService,
+        CallEvents,
         CALL_REGISTRY,
         CALL_ROUTER,
         CALL_STORE,

@@ -25,6 +25,7 @@ import {
 } from './call.types';
 import { callMetrics } from './call.metrics';
 import { Clock } from './clock.service';
+import { CallEvents } from './events/call-events';
 import { KeyedMutex } from './keyed-mutex.util';
 import { TranscriptQueue } from './transcript-queue.util';
 import type { CallRegistry } from './registry/call-registry.interface';
@@ -93,6 +94,7 @@ export class CallsService implements BeforeApplicationShutdown {
     @Optional()
     @Inject(CALL_ROUTER)
     private readonly router?: CallRouter,
+    @Optional() private readonly events?: CallEvents,
   ) {
     this.transcripts = new TranscriptQueue(store, this.logger);
     if (
@@ -175,6 +177,13 @@ export class CallsService implements BeforeApplicationShutdown {
       this.controls.set(callSid, control);
       this.localCalls.add(callSid);
       await this.updateRecord(callSid, { status: 'in-progress', answeredAt });
+      const live = await this.registry.get(callSid).catch(() => undefined);
+      this.events?.emit('call.started', {
+        callSid,
+        from: live?.from ?? '',
+        to: live?.to ?? '',
+        at: answeredAt,
+      });
       return true;
     });
   }
@@ -186,7 +195,9 @@ export class CallsService implements BeforeApplicationShutdown {
   appendTranscript(callSid: string, role: TranscriptRole, text: string): void {
     try {
       if (!text) return;
-      this.transcripts.push(callSid, { role, text, at: this.now() });
+      const entry = { role, text, at: this.now() };
+      this.transcripts.push(callSid, entry);
+      this.events?.emit('transcript.appended', { callSid, entry });
     } catch (err) {
       this.logger.error({
         callSid,
@@ -393,6 +404,15 @@ export class CallsService implements BeforeApplicationShutdown {
       msg: 'Call ended',
     });
     callMetrics.ended.inc({ reason });
+    if (this.events) {
+      const final = await this.store.get(callSid).catch(() => undefined);
+      this.events.emit('call.ended', {
+        callSid,
+        reason,
+        durationSeconds,
+        record: final,
+      });
+    }
   }
 
   /**

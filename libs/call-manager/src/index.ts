@@ -44,3 +44,5 @@ export { InMemoryCallStore } from './store/in-memory-call-store.driver';
 export type { InMemoryCallStoreOptions } from './store/in-memory-call-store.driver';
 export { AdminGuard } from './admin/admin.guard';
 export type { BackendStatus, ManagedBackend } from './backend.types';
+export { CallEvents } from './events/call-events';
+export type { CallEventMap, CallEventName } from './events/call-events';

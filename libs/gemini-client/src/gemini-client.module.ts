@@ -1,9 +1,12 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import {
   GEMINI_CLIENT_OPTIONS,
   GeminiClientOptions,
 } from './gemini-client.options';
 import { GeminiLiveService } from './gemini-live.service';
+import { AgentProfiles } from './profiles/agent-profiles';
+import { AgentToolRegistry } from './tools/agent-tool.registry';
 import { AccessTokenProvider } from './upstream/access-token.provider';
 import { GeminiConnector } from './upstream/gemini-connector';
 
@@ -24,7 +27,7 @@ export class GeminiClientModule {
     return {
       module: GeminiClientModule,
       global: true,
-      imports: options.imports ?? [],
+      imports: [DiscoveryModule, ...(options.imports ?? [])],
       providers: [
         {
           provide: GEMINI_CLIENT_OPTIONS,
@@ -34,8 +37,15 @@ export class GeminiClientModule {
         AccessTokenProvider,
         GeminiConnector,
         GeminiLiveService,
+        AgentToolRegistry,
+        AgentProfiles,
       ],
-      exports: [GeminiLiveService, GeminiConnector],
+      exports: [
+        GeminiLiveService,
+        GeminiConnector,
+        AgentToolRegistry,
+        AgentProfiles,
+      ],
     };
   }
 }

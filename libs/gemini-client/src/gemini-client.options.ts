@@ -1,3 +1,5 @@
+import type { AgentProfilesConfig } from './profiles/agent-profiles';
+
 /** What the Gemini client needs to open Live sessions; the app maps its validated config onto this. */
 export interface GeminiClientOptions {
   /** Gemini API key. Either this or `vertex` must be set. */
@@ -16,6 +18,8 @@ export interface GeminiClientOptions {
   setupTimeoutMs?: number;
   /** Caller audio kept while the session is still being set up (ms of 16 kHz audio). */
   preReadyBufferMs?: number;
+  /** Agent profiles by dialled number (AGENT_PROFILES_FILE); unset: one default profile. */
+  profiles?: AgentProfilesConfig;
 }
 
 export const GEMINI_CLIENT_OPTIONS = 'GEMINI_CLIENT_OPTIONS';
@@ -29,4 +33,6 @@ export interface LiveSessionOverrides {
   tools?: unknown[];
   /** A `sessionResumption` handle to resume. */
   resumptionHandle?: string;
+  /** BCP-47 language code for the agent's speech. */
+  language?: string;
 }

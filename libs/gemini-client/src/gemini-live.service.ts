@@ -7,6 +7,8 @@ import {
 import { GeminiLiveSession, LiveSession } from './live/gemini-live-session';
 import { buildSetupMessage } from './live/live-setup';
 import { ResilientLiveSession } from './live/resilient-live-session';
+import { AgentProfile } from './profiles/agent-profiles';
+import { AgentToolRegistry } from './tools/agent-tool.registry';
 import { GeminiConnector } from './upstream/gemini-connector';
 
 const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
@@ -21,6 +23,7 @@ export class GeminiLiveService {
     @Inject(GEMINI_CLIENT_OPTIONS)
     private readonly options: GeminiClientOptions,
     private readonly connector: GeminiConnector,
+    private readonly tools: AgentToolRegistry,
   ) {}
 
   /**
@@ -36,6 +39,30 @@ export class GeminiLiveService {
     );
   }
 
+  /**
+   * The session for one call with its agent profile: instruction, voice, language, model and the
+   * profile's tools (all `@AgentTool`s when it names none); the greeting is asked for once the session
+   * is ready.
+   */
+  openForCall(profile: AgentProfile): LiveSession {
+    const session = this.open({
+      systemInstruction: profile.systemInstruction,
+      voice: profile.voice,
+      model: profile.model,
+      language: profile.language,
+      tools: this.tools.declarations(profile.tools),
+    });
+    const greeting = profile.greeting;
+    if (greeting) {
+      session.once('ready', () =>
+        session.sendText(
+          `The caller has just been connected. Greet them by saying: "${greeting}"`,
+        ),
+      );
+    }
+    return session;
+  }
+
   /** One upstream connection, no continuity. */
   connectOnce(overrides: LiveSessionOverrides = {}): GeminiLiveSession {
     const setup = buildSetupMessage({
@@ -45,6 +72,7 @@ export class GeminiLiveService {
         overrides.systemInstruction ?? this.options.systemInstruction,
       tools: overrides.tools,
       resumptionHandle: overrides.resumptionHandle,
+      language: overrides.language,
     });
     return new GeminiLiveSession(this.connector.connect(), setup, {
       setupTimeoutMs: this.options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,

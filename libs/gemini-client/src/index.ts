@@ -24,3 +24,16 @@ export {
 export { GeminiLiveService } from './gemini-live.service';
 export { GeminiConnector, UpstreamEndpoint } from './upstream/gemini-connector';
 export { AccessTokenProvider } from './upstream/access-token.provider';
+export {
+  AgentTool,
+  AgentToolOptions,
+  ToolCallContext,
+  ToolParametersSchema,
+} from './tools/agent-tool.decorator';
+export { AgentToolRegistry, RegisteredTool } from './tools/agent-tool.registry';
+export { ToolCallOutcome, ToolCallScope } from './tools/tool-call.scope';
+export {
+  AgentProfile,
+  AgentProfiles,
+  AgentProfilesConfig,
+} from './profiles/agent-profiles';

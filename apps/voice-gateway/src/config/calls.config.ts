@@ -16,6 +16,9 @@ export const callsConfig = registerAs('calls', () => {
     redisUrl: env.REDIS_URL,
     /** This instance's name in the shared registry; default hostname-pid-random. */
     instanceId: env.INSTANCE_ID,
+    /** Example notifier (src/examples/call-summary): POSTs each ended call here when set. */
+    summaryWebhookUrl: env.CALL_SUMMARY_WEBHOOK_URL,
+    summaryWebhookSecret: env.CALL_SUMMARY_WEBHOOK_SECRET,
   };
 });
 

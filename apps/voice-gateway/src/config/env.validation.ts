@@ -30,6 +30,7 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 
 /** Values never echoed back in validation messages. */
 const SECRET_KEYS = new Set([
+  'CALL_SUMMARY_WEBHOOK_SECRET',
   'TWILIO_AUTH_TOKEN',
   'GEMINI_API_KEY',
   'ADMIN_API_KEY',
@@ -117,6 +118,25 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   GEMINI_SYSTEM_INSTRUCTION_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  AGENT_PROFILES_FILE?: string;
+
+  @IsOptional()
+  @IsUrl(
+    {
+      protocols: ['http', 'https'],
+      require_protocol: true,
+      require_tld: false,
+    },
+    { message: 'must be an http(s) URL' },
+  )
+  CALL_SUMMARY_WEBHOOK_URL?: string;
+
+  @IsOptional()
+  @MinLength(16, { message: 'must be at least 16 characters long' })
+  CALL_SUMMARY_WEBHOOK_SECRET?: string;
 
   // --- calls ---
   @IsOptional()

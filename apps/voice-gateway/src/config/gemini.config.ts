@@ -1,5 +1,6 @@
 import { ConfigType, registerAs } from '@nestjs/config';
 import { readFileSync } from 'node:fs';
+import { loadAgentProfiles } from './agent-profiles.loader';
 import { parseEnv } from './env.validation';
 
 /** Used when neither GEMINI_SYSTEM_INSTRUCTION nor GEMINI_SYSTEM_INSTRUCTION_FILE is set. */
@@ -28,6 +29,10 @@ export const geminiConfig = registerAs('gemini', () => {
           location: env.GOOGLE_CLOUD_LOCATION,
         }
       : undefined;
+  const instruction = systemInstruction(
+    env.GEMINI_SYSTEM_INSTRUCTION,
+    env.GEMINI_SYSTEM_INSTRUCTION_FILE,
+  );
   return {
     apiKey: env.GEMINI_API_KEY,
     /** Vertex AI (application default credentials) when set and no API key is. */
@@ -36,10 +41,14 @@ export const geminiConfig = registerAs('gemini', () => {
     voice: env.GEMINI_VOICE,
     /** Overrides the upstream WebSocket URL (emulators, regional endpoints). */
     liveUrl: env.GEMINI_LIVE_URL,
-    systemInstruction: systemInstruction(
-      env.GEMINI_SYSTEM_INSTRUCTION,
-      env.GEMINI_SYSTEM_INSTRUCTION_FILE,
-    ),
+    systemInstruction: instruction,
+    /** Agent profiles by dialled number; without a file, one default profile from the values above. */
+    profiles: env.AGENT_PROFILES_FILE
+      ? loadAgentProfiles(env.AGENT_PROFILES_FILE, {
+          name: 'default',
+          systemInstruction: instruction,
+        })
+      : undefined,
   };
 });
 

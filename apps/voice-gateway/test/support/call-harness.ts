@@ -4,7 +4,7 @@ import {
   GeminiLiveEmulatorOptions,
   TwilioCallSimulator,
 } from '@app/simulators';
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Type } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,8 @@ export interface CallHarness {
 export async function startCallHarness(
   env: Record<string, string> = {},
   emulatorOptions: GeminiLiveEmulatorOptions = {},
+  /** Extra modules, loaded inside the app's module registry (decorators must share it). */
+  extraModules: () => Promise<Array<Type<unknown>>> = () => Promise.resolve([]),
 ): Promise<CallHarness> {
   const emulator = await GeminiLiveEmulator.start({
     apiKey: GEMINI_KEY,
@@ -65,7 +67,7 @@ export async function startCallHarness(
     const { AppModule } = await import('../../src/app.module');
     const { configureApp } = await import('../../src/app.setup');
     const moduleRef = await Test.createTestingModule({
-      imports: [AppModule],
+      imports: [AppModule, ...(await extraModules())],
     }).compile();
     app = moduleRef.createNestApplication({ bufferLogs: true });
     configureApp(app);

@@ -47,6 +47,9 @@ export interface LiveSession extends EventEmitter<LiveSessionEvents> {
     functionResponses: Array<{ id: string; name: string; response: unknown }>,
   ): void;
   close(code?: number, reason?: string): void;
+  /** Keep the agent's events until `release()` (a session opened before its call's stream exists). */
+  hold(): void;
+  release(): void;
 }
 
 export type LiveSessionState = 'connecting' | 'setting-up' | 'ready' | 'closed';
@@ -142,6 +145,11 @@ export class GeminiLiveSession
       socket.terminate();
     this.finish({ code, reason, beforeReady: this.state !== 'ready' });
   }
+
+  /** A single connection delivers events as they come (holding is ResilientLiveSession's job). */
+  hold(): void {}
+
+  release(): void {}
 
   /** Messages this connection took but never sent (it closed first); handing them over empties the list. */
   takeUnsent(): string[] {

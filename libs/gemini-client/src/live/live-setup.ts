@@ -6,6 +6,8 @@ export interface LiveSetupInput {
   systemInstruction?: string;
   tools?: unknown[];
   resumptionHandle?: string;
+  /** BCP-47 language code for the agent's speech. */
+  language?: string;
 }
 
 /**
@@ -21,6 +23,7 @@ export function buildSetupMessage(input: LiveSetupInput): {
       responseModalities: ['AUDIO'],
       speechConfig: {
         voiceConfig: { prebuiltVoiceConfig: { voiceName: input.voice } },
+        ...(input.language ? { languageCode: input.language } : {}),
       },
     },
     inputAudioTranscription: {},

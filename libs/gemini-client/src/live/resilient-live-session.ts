@@ -21,6 +21,23 @@ const MAX_HELD = 250;
 
 type Send = (session: GeminiLiveSession) => void;
 
+/**
+ * The base EventEmitter emit for a (name, args) pair: the typed emit cannot take a replayed pair.
+ */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- always called with its receiver below
+const baseEmit: (...args: unknown[]) => boolean = EventEmitter.prototype.emit;
+function emitNow(
+  target: EventEmitter<LiveSessionEvents>,
+  name: string,
+  args: unknown[],
+): boolean {
+  const delivered: unknown = Reflect.apply(baseEmit, target, [name, ...args]);
+  return delivered === true;
+}
+
+/** Agent events kept while held (about 40 s of 40 ms audio chunks). */
+const MAX_HELD_EVENTS = 1000;
+
 /** Close codes after which resuming with the same handle is pointless (bad request, bad handle). */
 const HANDLE_REJECTED = new Set([1007]);
 
@@ -42,6 +59,7 @@ export class ResilientLiveSession
   /** Caller messages dropped because the hold queue was full. */
   dropped = 0;
   private held: Send[] = [];
+  private heldEvents?: Array<() => void>;
   /** Frames dropped by connections already replaced. */
   private droppedByClosed = 0;
   private everReady = false;
@@ -77,6 +95,34 @@ export class ResilientLiveSession
       this.current.droppedFrames +
       (this.next?.droppedFrames ?? 0)
     );
+  }
+
+  /**
+   * Holds the agent's events (audio, transcripts, tool calls…) until `release()`: a session opened
+   * early, before the call's media stream exists, must not lose what the agent says meanwhile.
+   */
+  hold(): void {
+    this.heldEvents ??= [];
+  }
+
+  /** Replays held events to the listeners now attached, then delivers events as they come. */
+  release(): void {
+    const events = this.heldEvents;
+    this.heldEvents = undefined;
+    for (const replay of events ?? []) replay();
+  }
+
+  override emit<K extends keyof LiveSessionEvents>(
+    name: K,
+    ...args: LiveSessionEvents[K]
+  ): boolean {
+    const held = this.heldEvents;
+    if (held && name !== 'closed') {
+      if (held.length < MAX_HELD_EVENTS)
+        held.push(() => emitNow(this, name, args));
+      return true;
+    }
+    return emitNow(this, name, args);
   }
 
   get state(): LiveSessionState {

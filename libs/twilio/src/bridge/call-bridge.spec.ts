@@ -1,6 +1,10 @@
 import { AudioBridgeService } from '@app/audio-bridge';
-import { CallsService } from '@app/call-manager';
-import { LiveSession } from '@app/gemini-client';
+import { CallEvents, CallsService } from '@app/call-manager';
+import {
+  AgentToolRegistry,
+  LiveSession,
+  ToolCallScope,
+} from '@app/gemini-client';
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { CallBridge } from './call-bridge';
@@ -21,6 +25,8 @@ class FakeSocket {
 }
 
 class FakeSession extends EventEmitter {
+  hold(): void {}
+  release(): void {}
   state = 'ready';
   droppedFrames = 0;
   audio: string[] = [];
@@ -58,12 +64,22 @@ function setup() {
     pipelines: new AudioBridgeService().createCallPipelines(),
     calls,
     log: new CallLog('test', {}),
+    tools: noTools(),
+    events: noEvents,
     maxCallDurationMs: 60_000,
     idleTimeoutMs: 60_000,
   });
   bridge.start();
   return { socket, session, transcript, ends, bridge };
 }
+
+const noTools = (): ToolCallScope =>
+  new ToolCallScope({ get: () => undefined } as unknown as AgentToolRegistry, {
+    callSid: 'CA1',
+    from: '',
+    to: '',
+  });
+const noEvents = { emit: () => undefined } as unknown as CallEvents;
 
 const agentChunk = Buffer.alloc(1920).toString('base64'); // 40 ms of 24 kHz silence
 
@@ -180,6 +196,8 @@ describe('CallBridge', () => {
         },
       } as unknown as CallsService,
       log: new CallLog('test', {}),
+      tools: noTools(),
+      events: noEvents,
       maxCallDurationMs: 60_000,
       idleTimeoutMs: 100,
     });

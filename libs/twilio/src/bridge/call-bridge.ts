@@ -5,11 +5,17 @@ import {
 } from '@app/audio-bridge';
 import {
   CallEndReason,
+  CallEvents,
   CallsService,
   LiveCallControl,
   TranscriptRole,
 } from '@app/call-manager';
-import { LiveSession, LiveSessionClosed } from '@app/gemini-client';
+import {
+  LiveFunctionCall,
+  LiveSession,
+  LiveSessionClosed,
+  ToolCallScope,
+} from '@app/gemini-client';
 import WebSocket from 'ws';
 import { TwilioFrameWriter } from '../media-stream/twilio-messages';
 import { PROMPTS } from '../prompts/prompts.generated';
@@ -33,6 +39,9 @@ export interface CallBridgeDeps {
   pipelines: CallAudioPipelines;
   calls: CallsService;
   log: CallLog;
+  /** The call's tool calls (validated, timed out, cancellable). */
+  tools: ToolCallScope;
+  events: CallEvents;
   maxCallDurationMs: number;
   /** No media from Twilio for this long ends the call (the stream is gone even if the socket is not). */
   idleTimeoutMs: number;
@@ -97,6 +106,10 @@ export class CallBridge implements LiveCallControl {
       if (this.chunksSinceMark > 0) this.sendMark();
     });
     session.on('closed', (info) => this.onSessionClosed(info));
+    session.on('toolCall', (calls) => {
+      for (const call of calls) void this.runTool(call);
+    });
+    session.on('toolCallCancellation', (ids) => this.deps.tools.cancel(ids));
     session.on('ready', () => log.info('Gemini session ready'));
     session.on('reconnecting', (reason) =>
       log.info('Gemini session reconnecting', { reason }),
@@ -121,6 +134,8 @@ export class CallBridge implements LiveCallControl {
         void this.end('idle-timeout');
     }, idleCheckMs);
     this.idleTimer.unref();
+    // Everything the agent said before the stream existed (a greeting, say) plays now.
+    session.release();
   }
 
   /** One Twilio `media.payload` from the caller. */
@@ -148,6 +163,7 @@ export class CallBridge implements LiveCallControl {
     this.deps.session.sendText(
       `The caller pressed the ${digit} key on their phone keypad.`,
     );
+    this.deps.events.emit('dtmf.received', { callSid: this.callSid, digit });
     this.append('system', `DTMF ${digit}`);
   }
 
@@ -163,6 +179,7 @@ export class CallBridge implements LiveCallControl {
     if (this.ended) return;
     this.ended = true;
     this.stopTimers();
+    this.deps.tools.cancelAll();
     this.flush('caller', 'agent');
     this.deps.log.info('Call ending', { reason });
     this.deps.session.close(1000, 'call ended');
@@ -205,6 +222,41 @@ export class CallBridge implements LiveCallControl {
     mediaMetrics.agentProcessing.observe((performance.now() - started) / 1000);
   }
 
+  /**
+   * Runs one tool call off the audio path and answers Gemini with its id; errors and timeouts are
+   * error responses, a cancelled call gets none. Call and result go to the transcript and events.
+   */
+  private async runTool(call: LiveFunctionCall): Promise<void> {
+    const outcome = await this.deps.tools.run(call);
+    if (this.ended) return;
+    if (!outcome.cancelled) {
+      this.deps.session.sendToolResponse([
+        { id: outcome.id, name: outcome.name, response: outcome.response },
+      ]);
+    }
+    const shown = (value: unknown): string => {
+      const text = JSON.stringify(value) ?? 'null';
+      return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+    };
+    const result = outcome.cancelled ? 'cancelled' : shown(outcome.response);
+    this.append(
+      'system',
+      `tool ${outcome.name}(${shown(outcome.args)}) → ${result}`,
+    );
+    this.deps.events.emit('tool.called', {
+      callSid: this.callSid,
+      name: outcome.name,
+      args: outcome.args,
+      ok: outcome.ok,
+      result: outcome.response.result,
+      error:
+        typeof outcome.response.error === 'string'
+          ? outcome.response.error
+          : undefined,
+      durationMs: outcome.durationMs,
+    });
+  }
+
   private sendMark(): void {
     const mark = `agent-${++this.markSeq}`;
     this.chunksSinceMark = 0;
@@ -220,6 +272,7 @@ export class CallBridge implements LiveCallControl {
     this.deps.pipelines.agent.reset();
     this.pendingMarks.clear();
     this.chunksSinceMark = 0;
+    this.deps.events.emit('agent.interrupted', { callSid: this.callSid });
     if (this.transcript.agent) this.transcript.agent += ' [interrupted]';
     this.flush('agent');
   }

@@ -1,7 +1,17 @@
 import { CallsService } from '@app/call-manager';
-import { GeminiLiveService, LiveSession } from '@app/gemini-client';
+import {
+  AgentProfiles,
+  GeminiLiveService,
+  LiveSession,
+} from '@app/gemini-client';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { TWILIO_OPTIONS, TwilioOptions } from '../twilio.options';
+
+/** Who is calling whom (the webhook's From and To). */
+export interface CallerInfo {
+  from: string;
+  to: string;
+}
 
 interface Pending {
   session: LiveSession;
@@ -20,6 +30,7 @@ export class PendingSessions implements OnModuleDestroy {
 
   constructor(
     private readonly gemini: GeminiLiveService,
+    private readonly profiles: AgentProfiles,
     private readonly calls: CallsService,
     @Inject(TWILIO_OPTIONS) private readonly options: TwilioOptions,
   ) {}
@@ -29,9 +40,10 @@ export class PendingSessions implements OnModuleDestroy {
   }
 
   /** Starts connecting a session for the call (no-op if one is already waiting). */
-  open(callSid: string): void {
+  open(callSid: string, caller: CallerInfo): void {
     if (this.pending.has(callSid)) return;
-    const session = this.gemini.open();
+    const session = this.gemini.openForCall(this.profiles.resolve(caller.to));
+    session.hold();
     const timer = setTimeout(
       () => void this.expire(callSid),
       this.options.streamTokenTtlMs,
@@ -40,15 +52,18 @@ export class PendingSessions implements OnModuleDestroy {
     this.pending.set(callSid, { session, timer });
   }
 
-  /** The waiting session for the call, or a fresh one if none is waiting or it already closed. */
-  take(callSid: string): LiveSession {
+  /**
+   * The waiting session for the call, or a fresh one (with the profile for the dialled number) if none
+   * is waiting here — the webhook went to another instance — or it already closed.
+   */
+  take(callSid: string, caller: CallerInfo): LiveSession {
     const entry = this.pending.get(callSid);
     if (entry) {
       this.pending.delete(callSid);
       clearTimeout(entry.timer);
       if (entry.session.state !== 'closed') return entry.session;
     }
-    return this.gemini.open();
+    return this.gemini.openForCall(this.profiles.resolve(caller.to));
   }
 
   /** Closes a waiting session (the call ended before its stream connected). */

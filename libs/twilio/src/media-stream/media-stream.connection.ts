@@ -1,5 +1,6 @@
 import { AudioBridgeService } from '@app/audio-bridge';
-import { CallsService } from '@app/call-manager';
+import { CallEvents, CallsService } from '@app/call-manager';
+import { AgentToolRegistry, ToolCallScope } from '@app/gemini-client';
 import WebSocket from 'ws';
 import { CallBridge } from '../bridge/call-bridge';
 import { CallLog } from '../bridge/call-log';
@@ -19,6 +20,8 @@ export const CLOSE = {
 } as const;
 
 export interface MediaStreamDeps {
+  tools: AgentToolRegistry;
+  events: CallEvents;
   tokens: StreamTokenService;
   pending: PendingSessions;
   calls: CallsService;
@@ -119,14 +122,20 @@ export class MediaStreamConnection {
       );
     }
     clearTimeout(this.startTimer);
+    const caller = {
+      from: customParameters.from ?? '',
+      to: customParameters.to ?? '',
+    };
     const bridge = new CallBridge({
       callSid,
       streamSid,
       socket: this.socket,
-      session: this.deps.pending.take(callSid),
+      session: this.deps.pending.take(callSid, caller),
       pipelines: this.deps.audio.createCallPipelines(),
       calls: this.deps.calls,
       log: this.log,
+      tools: new ToolCallScope(this.deps.tools, { callSid, ...caller }),
+      events: this.deps.events,
       maxCallDurationMs: this.deps.options.maxCallDurationMs,
       idleTimeoutMs: this.deps.options.idleTimeoutMs,
     });

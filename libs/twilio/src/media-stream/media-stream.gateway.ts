@@ -1,5 +1,6 @@
 import { AudioBridgeService } from '@app/audio-bridge';
-import { CallsService } from '@app/call-manager';
+import { CallEvents, CallsService } from '@app/call-manager';
+import { AgentToolRegistry } from '@app/gemini-client';
 import { Inject, Logger } from '@nestjs/common';
 import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
@@ -38,6 +39,8 @@ export class MediaStreamGateway implements OnGatewayConnection<WebSocket> {
     private readonly pending: PendingSessions,
     private readonly calls: CallsService,
     private readonly audio: AudioBridgeService,
+    private readonly tools: AgentToolRegistry,
+    private readonly events: CallEvents,
     @Inject(TWILIO_OPTIONS) private readonly options: TwilioOptions,
   ) {}
 
@@ -67,6 +70,8 @@ export class MediaStreamGateway implements OnGatewayConnection<WebSocket> {
       pending: this.pending,
       calls: this.calls,
       audio: this.audio,
+      tools: this.tools,
+      events: this.events,
       options: this.options,
     });
   }

@@ -73,13 +73,16 @@ export class TwilioWebhookController {
     const streaming =
       result === 'duplicate' &&
       (await this.calls.get(callSid))?.status !== 'ringing';
-    if (!streaming) this.pending.open(callSid);
+    const caller = { from: body.From ?? '', to: body.To ?? '' };
+    if (!streaming) this.pending.open(callSid, caller);
     this.logger.log({
       callSid,
       msg: result === 'duplicate' ? 'Webhook retried' : 'Incoming call',
     });
     return this.twiml.connectStream(this.verifier.streamUrl, {
       callSid,
+      from: caller.from,
+      to: caller.to,
       token: this.tokens.issue(callSid),
     });
   }

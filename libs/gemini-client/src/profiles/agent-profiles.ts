@@ -1,0 +1,75 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  GEMINI_CLIENT_OPTIONS,
+  GeminiClientOptions,
+} from '../gemini-client.options';
+import { AgentToolRegistry } from '../tools/agent-tool.registry';
+
+/** How the agent behaves on one phone number. Unset fields fall back to the default profile. */
+export interface AgentProfile {
+  name: string;
+  systemInstruction?: string;
+  voice?: string;
+  /** BCP-47 language code for the agent's speech, e.g. `en-US`, `de-DE`. */
+  language?: string;
+  model?: string;
+  /** Tools the agent may call (names of `@AgentTool`s); unset: all of them. */
+  tools?: string[];
+  /** What the agent says first when a call connects. */
+  greeting?: string;
+}
+
+/** The profiles file: a default and per-number overrides keyed by the dialled (`To`) number. */
+export interface AgentProfilesConfig {
+  default: AgentProfile;
+  numbers: Record<string, AgentProfile>;
+}
+
+/** Picks the agent profile for a call by the number the caller dialled. */
+@Injectable()
+export class AgentProfiles implements OnApplicationBootstrap {
+  private readonly config: AgentProfilesConfig;
+
+  constructor(
+    @Inject(GEMINI_CLIENT_OPTIONS) options: GeminiClientOptions,
+    private readonly tools: AgentToolRegistry,
+  ) {
+    this.config = options.profiles ?? {
+      default: { name: 'default' },
+      numbers: {},
+    };
+  }
+
+  /** Every tool a profile names must exist (checked once all modules have registered theirs). */
+  onApplicationBootstrap(): void {
+    const known = new Set(this.tools.names);
+    const problems: string[] = [];
+    const profiles: Array<[string, AgentProfile]> = [
+      ['default', this.config.default],
+      ...Object.entries(this.config.numbers),
+    ];
+    for (const [where, profile] of profiles) {
+      for (const tool of profile.tools ?? []) {
+        if (!known.has(tool)) {
+          problems.push(
+            `  - ${where}: unknown tool "${tool}" (known: ${[...known].join(', ') || 'none'})`,
+          );
+        }
+      }
+    }
+    if (problems.length > 0)
+      throw new Error(`Invalid agent profiles:\n${problems.join('\n')}`);
+  }
+
+  /** The profile for `dialled`, merged over the default profile. */
+  resolve(dialled: string | undefined): AgentProfile {
+    const specific = dialled ? this.config.numbers[dialled] : undefined;
+    if (!specific) return this.config.default;
+    const merged: AgentProfile = { ...this.config.default };
+    for (const [key, value] of Object.entries(specific)) {
+      if (value !== undefined)
+        (merged as unknown as Record<string, unknown>)[key] = value;
+    }
+    return merged;
+  }
+}
