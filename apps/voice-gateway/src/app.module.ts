@@ -23,6 +23,7 @@ import { CallSummaryModule } from './examples/call-summary';
 import { OpeningHoursModule } from './examples/opening-hours';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { LiveTokensController } from './live/live-tokens.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { loggerOptions } from './logging/logger.options';
 
@@ -52,8 +53,12 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
     EventEmitterModule.forRoot(),
     AudioBridgeModule,
     GeminiClientModule.forRootAsync({
-      inject: [geminiConfig.KEY],
-      useFactory: (gemini: GeminiConfig) => gemini,
+      inject: [geminiConfig.KEY, callsConfig.KEY],
+      useFactory: (gemini: GeminiConfig, calls: CallsConfig) => ({
+        ...gemini,
+        // Browser tokens are signed with a key every instance derives from the admin key.
+        proxyTokenSecret: calls.adminApiKey,
+      }),
     }),
     CallManagerModule.forRootAsync({
       imports: [
@@ -100,7 +105,7 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
   ],
   // Health lives here: it reads the Twilio module's exports, which only the importer of that dynamic
   // module can see.
-  controllers: [HealthController, MetricsController],
+  controllers: [HealthController, MetricsController, LiveTokensController],
   providers: [HealthService, { provide: APP_GUARD, useClass: ThrottlerGuard }],
 })
 export class AppModule {}

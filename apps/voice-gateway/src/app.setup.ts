@@ -1,5 +1,9 @@
 import { INestApplication } from '@nestjs/common';
+import { LIVE_PROXY_PATH } from '@app/gemini-client';
 import { WsAdapter } from '@nestjs/platform-ws';
+import * as http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocketServer } from 'ws';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 
@@ -9,6 +13,48 @@ import { Logger } from 'nestjs-pino';
  * dispatcher when there is nothing to dispatch to: each audio frame is parsed once, not twice.
  */
 export class RawWsAdapter extends WsAdapter {
+  /** Gateways that also take every path below theirs (the browser proxy: `/live/ws/…`). */
+  static readonly prefixPaths = new Set([LIVE_PROXY_PATH]);
+
+  /**
+   * Routes upgrades like WsAdapter, but on the path with duplicate slashes collapsed (the @google/genai
+   * SDK asks for `/live//ws/…` when its base URL ends in a slash) and with prefix matching for the
+   * paths in `prefixPaths`. Anything else is refused, as before.
+   */
+  protected override ensureHttpServerExists(
+    port: number,
+    httpServer = http.createServer(),
+  ): http.Server | undefined {
+    if (this.httpServersRegistry.has(port)) return undefined;
+    this.httpServersRegistry.set(port, httpServer);
+    httpServer.on(
+      'upgrade',
+      (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+        const pathname = (request.url ?? '/')
+          .split('?')[0]
+          .replace(/\/{2,}/g, '/')
+          .replace(/(.)\/$/, '$1');
+        const servers = (this.wsServersRegistry.get(port) ?? []) as Array<
+          WebSocketServer & { path: string }
+        >;
+        const server = servers.find(
+          (candidate) =>
+            pathname === candidate.path ||
+            (RawWsAdapter.prefixPaths.has(candidate.path) &&
+              pathname.startsWith(`${candidate.path}/`)),
+        );
+        if (!server) {
+          socket.destroy();
+          return;
+        }
+        server.handleUpgrade(request, socket, head, (ws) =>
+          server.emit('connection', ws, request),
+        );
+      },
+    );
+    return httpServer;
+  }
+
   override bindMessageHandlers(
     ...args: Parameters<WsAdapter['bindMessageHandlers']>
   ): void {

@@ -6,6 +6,8 @@ import {
 } from './gemini-client.options';
 import { GeminiLiveService } from './gemini-live.service';
 import { AgentProfiles } from './profiles/agent-profiles';
+import { LiveProxyGateway } from './proxy/live-proxy.gateway';
+import { LiveTokenService } from './proxy/live-token.service';
 import { AgentToolRegistry } from './tools/agent-tool.registry';
 import { AccessTokenProvider } from './upstream/access-token.provider';
 import { GeminiConnector } from './upstream/gemini-connector';
@@ -39,12 +41,15 @@ export class GeminiClientModule {
         GeminiLiveService,
         AgentToolRegistry,
         AgentProfiles,
+        LiveTokenService,
+        LiveProxyGateway,
       ],
       exports: [
         GeminiLiveService,
         GeminiConnector,
         AgentToolRegistry,
         AgentProfiles,
+        LiveTokenService,
       ],
     };
   }

@@ -18,6 +18,8 @@ export interface GeminiClientOptions {
   setupTimeoutMs?: number;
   /** Caller audio kept while the session is still being set up (ms of 16 kHz audio). */
   preReadyBufferMs?: number;
+  /** Key for the browser proxy's ephemeral tokens, the same on every instance (derived from the admin key). */
+  proxyTokenSecret?: string;
   /** Agent profiles by dialled number (AGENT_PROFILES_FILE); unset: one default profile. */
   profiles?: AgentProfilesConfig;
 }

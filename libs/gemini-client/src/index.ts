@@ -37,3 +37,8 @@ export {
   AgentProfiles,
   AgentProfilesConfig,
 } from './profiles/agent-profiles';
+export { LIVE_PROXY_PATH, LiveProxyGateway } from './proxy/live-proxy.gateway';
+export {
+  LIVE_TOKEN_TTL_MS,
+  LiveTokenService,
+} from './proxy/live-token.service';

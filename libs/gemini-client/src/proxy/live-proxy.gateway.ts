@@ -1,0 +1,106 @@
+import { Logger } from '@nestjs/common';
+import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
+import { GeminiConnector } from '../upstream/gemini-connector';
+import { LiveTokenService } from './live-token.service';
+
+/** Path prefix of the browser proxy; the SDK appends `/ws/google.ai…BidiGenerateContent`. */
+export const LIVE_PROXY_PATH = '/live';
+/** Browser sessions this instance carries at once. */
+export const MAX_PROXY_SESSIONS = 100;
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** Close codes a peer may send on the wire (1005/1006/1015 are reserved for local use). */
+function sendable(code: number): number {
+  return code === 1005 || code === 1006 || code === 1015 ? 1011 : code;
+}
+
+/**
+ * `WS /live/…`: the browser path to Gemini Live. The browser (e.g. the official @google/genai SDK
+ * with `httpOptions.baseUrl = https://<host>/live`) authenticates with a service-minted ephemeral token
+ * as `key` (or `access_token`); the service connects upstream with its own credentials through the
+ * same GeminiConnector as the phone path, and forwards messages both ways as they are — upstream
+ * binary frames re-sent as text — passing close codes and reasons through.
+ */
+@WebSocketGateway({
+  path: LIVE_PROXY_PATH,
+  maxPayload: MAX_MESSAGE_BYTES,
+  perMessageDeflate: false,
+})
+export class LiveProxyGateway implements OnGatewayConnection<WebSocket> {
+  private readonly logger = new Logger(LiveProxyGateway.name);
+  private sessions = 0;
+
+  constructor(
+    private readonly tokens: LiveTokenService,
+    private readonly connector: GeminiConnector,
+  ) {}
+
+  handleConnection(browser: WebSocket, request: IncomingMessage): void {
+    const query = new URL(request.url ?? '/', 'http://proxy').searchParams;
+    const token = query.get('key') ?? query.get('access_token');
+    if (!this.tokens.consume(token)) {
+      browser.close(1008, 'invalid, expired or reused token');
+      return;
+    }
+    if (this.sessions >= MAX_PROXY_SESSIONS) {
+      browser.close(1013, 'too many browser sessions; try again later');
+      return;
+    }
+    this.sessions++;
+    void this.bridge(browser);
+  }
+
+  private async bridge(browser: WebSocket): Promise<void> {
+    const early: Array<{ data: Buffer; binary: boolean }> = [];
+    let upstream: WebSocket | undefined;
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      this.sessions--;
+    };
+    browser.on('message', (data: Buffer, binary: boolean) => {
+      if (upstream?.readyState === WebSocket.OPEN)
+        upstream.send(data, { binary });
+      else early.push({ data, binary });
+    });
+    browser.on('close', (code: number, reason: Buffer) => {
+      finish();
+      if (upstream && upstream.readyState <= WebSocket.OPEN)
+        upstream.close(sendable(code), reason.toString());
+    });
+    browser.on('error', () => undefined);
+    try {
+      upstream = await this.connector.connect();
+    } catch (err) {
+      finish();
+      browser.close(
+        1011,
+        `upstream unavailable: ${(err as Error).message}`.slice(0, 120),
+      );
+      return;
+    }
+    if (browser.readyState !== WebSocket.OPEN) {
+      upstream.terminate();
+      return;
+    }
+    const socket = upstream;
+    socket.on('open', () =>
+      early
+        .splice(0)
+        .forEach(({ data, binary }) => socket.send(data, { binary })),
+    );
+    // Google often sends UTF-8 JSON in binary frames; browsers get text.
+    socket.on('message', (data: Buffer) => browser.send(data.toString('utf8')));
+    socket.on('close', (code: number, reason: Buffer) => {
+      finish();
+      if (browser.readyState === WebSocket.OPEN)
+        browser.close(sendable(code), reason.toString().slice(0, 120));
+    });
+    socket.on('error', (err) =>
+      this.logger.warn({ msg: 'Live proxy upstream error', err: err.message }),
+    );
+  }
+}
