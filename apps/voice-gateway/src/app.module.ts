@@ -19,6 +19,7 @@ import {
   twilioConfig,
   validateEnv,
 } from './config';
+import { ConsoleModule } from './console/console.module';
 import { CallSummaryModule } from './examples/call-summary';
 import { OpeningHoursModule } from './examples/opening-hours';
 import { HealthController } from './health/health.controller';
@@ -92,6 +93,8 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
         idleTimeoutMs: MEDIA_IDLE_TIMEOUT_MS,
       }),
     }),
+    // The operator console (GET /console) and its event stream.
+    ConsoleModule,
     // The two example extension modules (see src/examples/README.md): an agent tool, and a listener
     // that posts call summaries (inert unless CALL_SUMMARY_WEBHOOK_URL is set).
     OpeningHoursModule,
