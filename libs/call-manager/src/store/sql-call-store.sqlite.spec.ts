@@ -2,13 +2,17 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ManagedBackend } from '../backend.types';
-import type { CallRecord, TranscriptEntry } from '../call.types';
 import { callStoreContract } from './call-store.contract';
-import type { CallStore } from './call-store.interface';
 import { MIGRATION_TABLE } from './call-store.schema';
 import { createCallStore } from './create-call-store';
 import { SqlCallStore } from './sql-call-store.driver';
+import {
+  close,
+  expectSurvivesRestart,
+  line,
+  record,
+  sid,
+} from './sql-call-store.test-helper';
 
 const dir = mkdtempSync(join(tmpdir(), 'call-store-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,8 +20,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 /** A fresh database file for each test. */
 const freshFile = () => join(dir, `calls-${++files}.db`);
-const close = (store: CallStore | undefined) =>
-  (store as (CallStore & ManagedBackend) | undefined)?.close();
 
 async function openSqlite(filename: string): Promise<SqlCallStore> {
   const store = new SqlCallStore({ dialect: 'sqlite', filename });
@@ -41,73 +43,13 @@ callStoreContract(
   close,
 );
 
-const sid = (n: number) => `CA${n.toString(16).padStart(32, '0')}`;
-const at = (second: number) =>
-  new Date(Date.UTC(2025, 0, 1, 0, 0, second)).toISOString();
-const record = (n: number, extra: Partial<CallRecord> = {}): CallRecord => ({
-  callSid: sid(n),
-  from: '+15550000001',
-  to: '+15550000002',
-  status: 'ringing',
-  startedAt: at(n),
-  transcript: [],
-  ...extra,
-});
-const line = (
-  text: string,
-  second: number,
-  role: TranscriptEntry['role'] = 'caller',
-): TranscriptEntry => ({ role, text, at: at(second) });
-
 describe('SqlCallStore on SQLite', () => {
   it('keeps calls and transcripts across a restart, and seq goes on', async () => {
     const url = `sqlite:${freshFile()}`;
-    const first = await createCallStore(url);
-    await first.create(record(1));
-    await first.create(record(2, { status: 'in-progress' }));
-    await first.appendTranscript(sid(1), [
-      line('hello', 2, 'caller'),
-      line('hi, how can I help?', 3, 'agent'),
-    ]);
-    await first.appendTranscript(sid(1), [line('tool: lookup', 4, 'system')]);
-    await first.update(sid(1), {
-      status: 'completed',
-      answeredAt: at(2),
-      endedAt: at(9),
-      durationSeconds: 7,
-      endReason: 'caller-hangup',
-      twilioStatus: 'completed',
-    });
-    await first.close();
-
-    const second = await createCallStore(url);
-    const expected: CallRecord = {
-      ...record(1),
-      status: 'completed',
-      answeredAt: at(2),
-      endedAt: at(9),
-      durationSeconds: 7,
-      endReason: 'caller-hangup',
-      twilioStatus: 'completed',
-      transcript: [
-        line('hello', 2, 'caller'),
-        line('hi, how can I help?', 3, 'agent'),
-        line('tool: lookup', 4, 'system'),
-      ],
-    };
-    await expect(second.get(sid(1))).resolves.toEqual(expected);
-    await expect(second.list({ status: 'live' })).resolves.toEqual([
-      record(2, { status: 'in-progress' }),
-    ]);
-
-    await second.appendTranscript(sid(1), [line('bye', 10)]);
-    await second.close();
-    const third = await openSqlite(url.slice('sqlite:'.length));
-    expect((await third.get(sid(1)))?.transcript).toEqual([
-      ...expected.transcript,
-      line('bye', 10),
-    ]);
-    await third.close();
+    await expectSurvivesRestart(
+      () => createCallStore(url),
+      () => openSqlite(url.slice('sqlite:'.length)),
+    );
   });
 
   it('runs migrations once, records them, and runs none on the next start', async () => {
