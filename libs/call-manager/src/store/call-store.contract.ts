@@ -1,5 +1,5 @@
-import type { CallRecord, TranscriptEntry } from '../call.types';
 import type { CallStore } from './call-store.interface';
+import { at, line, record, sid } from './sql-call-store.test-helper';
 
 /** Behaviour every CallStore backend must show. Call from a backend's spec file. */
 export function callStoreContract(
@@ -9,27 +9,6 @@ export function callStoreContract(
 ): void {
   describe(`${backend} (CallStore contract)`, () => {
     let store: CallStore;
-
-    const sid = (n: number) => `CA${n.toString(16).padStart(32, '0')}`;
-    const at = (second: number) =>
-      new Date(Date.UTC(2025, 0, 1, 0, 0, second)).toISOString();
-    const record = (
-      n: number,
-      extra: Partial<CallRecord> = {},
-    ): CallRecord => ({
-      callSid: sid(n),
-      from: '+15550000001',
-      to: '+15550000002',
-      status: 'ringing',
-      startedAt: at(n),
-      transcript: [],
-      ...extra,
-    });
-    const line = (text: string, second = 0): TranscriptEntry => ({
-      role: 'caller',
-      text,
-      at: at(second),
-    });
 
     beforeEach(async () => {
       store = await create();

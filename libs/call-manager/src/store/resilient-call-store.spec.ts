@@ -5,6 +5,7 @@ import type { CallListQuery, CallStore } from './call-store.interface';
 import { InMemoryCallStore } from './in-memory-call-store.driver';
 import { ResilientCallStore } from './resilient-call-store';
 import { SqlCallStore } from './sql-call-store.driver';
+import { line, record, sid } from './sql-call-store.test-helper';
 
 /** An in-memory backend that can be taken down, fail a number of times, or answer slowly. */
 class FlakyCallStore implements CallStore, ManagedBackend {
@@ -72,22 +73,6 @@ class FlakyCallStore implements CallStore, ManagedBackend {
   }
 }
 
-const sid = (n: number) => `CA${n.toString(16).padStart(32, '0')}`;
-const at = (second: number) =>
-  new Date(Date.UTC(2025, 0, 1, 0, 0, second)).toISOString();
-const record = (n: number): CallRecord => ({
-  callSid: sid(n),
-  from: '+15550000001',
-  to: '+15550000002',
-  status: 'ringing',
-  startedAt: at(n),
-  transcript: [],
-});
-const line = (text: string): TranscriptEntry => ({
-  role: 'caller',
-  text,
-  at: at(0),
-});
 const texts = (r: CallRecord | undefined) => r?.transcript.map((e) => e.text);
 
 function logger() {

@@ -1,4 +1,4 @@
-/** Fixtures shared by the SQL store specs (both dialects run the same scenarios). */
+/** Fixtures shared by the store specs and contract (both SQL dialects run the same scenarios). */
 import type { ManagedBackend } from '../backend.types';
 import type { CallRecord, TranscriptEntry } from '../call.types';
 import type { CallStore } from './call-store.interface';
@@ -25,7 +25,7 @@ export const record = (
 });
 export const line = (
   text: string,
-  second: number,
+  second = 0,
   role: TranscriptEntry['role'] = 'caller',
 ): TranscriptEntry => ({ role, text, at: at(second) });
 
