@@ -8,7 +8,7 @@
  */
 import {
   GeminiLiveEmulator,
-  GeminiLiveSession,
+  EmulatedLiveSession,
   startServiceProcess,
   toneInt16,
   TwilioCallSimulator,
@@ -84,7 +84,7 @@ async function runCall(
   });
   const placed = await call.placeCall();
   if (!placed.stream) throw new Error(`call refused: ${placed.twiml}`);
-  const session: GeminiLiveSession = await emulator.waitForSession(
+  const session: EmulatedLiveSession = await emulator.waitForSession(
     5000,
     (s) =>
       emulator.sessions.indexOf(s) >= before &&

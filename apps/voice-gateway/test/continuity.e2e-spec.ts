@@ -1,4 +1,4 @@
-import { GeminiLiveSession as EmulatedSession } from '@app/simulators';
+import { EmulatedLiveSession as EmulatedSession } from '@app/simulators';
 import {
   ADMIN_KEY,
   CallHarness,

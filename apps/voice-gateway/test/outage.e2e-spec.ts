@@ -1,4 +1,4 @@
-import { GeminiLiveSession as EmulatedSession } from '@app/simulators';
+import { EmulatedLiveSession as EmulatedSession } from '@app/simulators';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import {

@@ -1,4 +1,4 @@
-import { GeminiLiveSession as EmulatedSession } from '@app/simulators';
+import { EmulatedLiveSession as EmulatedSession } from '@app/simulators';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -22,8 +22,3 @@ export {
 export { InvalidAudioPayloadError } from './pipeline/audio-payload';
 export { dspMemory } from './dsp/dsp-memory';
 export { DEFAULT_GEMINI_OUTPUT_RATE, parsePcmRate } from './pipeline/pcm-mime';
-export {
-  BoundedFrameSender,
-  BoundedSenderOptions,
-  FrameSocket,
-} from './pipeline/bounded-frame-sender';

@@ -20,6 +20,11 @@ export interface CallManagerOptions {
   instanceId?: string;
   /** On shutdown, how long live calls may go on before they are ended (ms, default 20 s). */
   drainTimeoutMs?: number;
+  /**
+   * Longest wait for one registry or store step while a call starts or ends (ms, default 5000): a
+   * backend that stops answering costs that call at most this per step, never a stuck lifecycle.
+   */
+  stepTimeoutMs?: number;
 }
 
 /** A Twilio Call SID: "CA" and 32 hex digits. */

@@ -57,6 +57,11 @@ const FAILED_REASONS: ReadonlySet<CallEndReason> = new Set<CallEndReason>([
 /** How often requestEnd looks whether the instance holding a call has ended it. */
 const END_POLL_MS = 50;
 
+/** Default bound on one registry/store step of a call's start or end (see CallManagerOptions). */
+const DEFAULT_STEP_TIMEOUT_MS = 5000;
+/** Freeing a call's slot is retried after these delays (ms): a slot must never be left behind. */
+const RELEASE_RETRY_DELAYS_MS = [100, 500, 2000];
+
 /**
  * The call lifecycle: reserve → attach → transcript → end. The one thing other modules use;
  * it knows nothing of Twilio's or Gemini's wire formats.
@@ -75,10 +80,11 @@ export class CallsService implements BeforeApplicationShutdown {
   /** Audio carriers attached in this process. */
   private readonly controls = new Map<string, LiveCallControl>();
   /**
-   * Calls reserved or attached in this process (what shutdown must end). A call whose stream
-   * attached on another instance stays here until pruned (see pruneLocalCalls).
+   * Calls reserved or attached in this process (what shutdown must end), with the control that owns
+   * the call here before its stream attaches (if any). A call whose stream attached on another
+   * instance stays here until pruned (see pruneLocalCalls) or its reservation is released.
    */
-  private readonly localCalls = new Set<string>();
+  private readonly localCalls = new Map<string, LiveCallControl | undefined>();
   private readonly transcripts: TranscriptQueue;
   private draining = false;
   private pruning = false;
@@ -113,12 +119,18 @@ export class CallsService implements BeforeApplicationShutdown {
    * Takes a slot for a new call (capacity: maxConcurrentCalls) and creates its record.
    * 'duplicate' when the CallSid is live or already has a record. Rejects (releasing the slot)
    * only if the registry or the record cannot be written.
+   *
+   * `control`: what owns the call in this process from now on (the media gateway's call
+   * lifecycle); until a stream attaches, ending the call here goes through its `end(reason)`.
    */
-  reserve(call: {
-    callSid: string;
-    from: string;
-    to: string;
-  }): Promise<ReserveResult> {
+  reserve(
+    call: {
+      callSid: string;
+      from: string;
+      to: string;
+    },
+    control?: LiveCallControl,
+  ): Promise<ReserveResult> {
     const { callSid, from, to } = call;
     if (this.draining) return Promise.resolve('unavailable');
     return this.lock.run(callSid, async () => {
@@ -147,7 +159,7 @@ export class CallsService implements BeforeApplicationShutdown {
         await this.registry.remove(callSid);
         return 'duplicate';
       }
-      this.localCalls.add(callSid);
+      this.localCalls.set(callSid, control);
       if (this.localCalls.size > this.options.maxConcurrentCalls) {
         void this.pruneLocalCalls();
       }
@@ -175,7 +187,7 @@ export class CallsService implements BeforeApplicationShutdown {
       });
       if (!claimed) return false;
       this.controls.set(callSid, control);
-      this.localCalls.add(callSid);
+      this.localCalls.set(callSid, control);
       await this.updateRecord(callSid, { status: 'in-progress', answeredAt });
       const live = await this.registry.get(callSid).catch(() => undefined);
       this.events?.emit('call.started', {
@@ -213,6 +225,26 @@ export class CallsService implements BeforeApplicationShutdown {
    */
   end(callSid: string, reason: CallEndReason): Promise<void> {
     return this.lock.run(callSid, () => this.finish(callSid, reason, false));
+  }
+
+  /**
+   * The owner of a reservation gives up waiting for its media stream. Ends the call with reason
+   * `stream-never-started` unless its stream was claimed meanwhile (here or on another instance),
+   * in which case it only forgets the reservation. Resolves true when it ended the call. Never rejects.
+   */
+  expireReservation(callSid: string): Promise<boolean> {
+    return this.lock.run(callSid, async () => {
+      this.localCalls.delete(callSid);
+      if (this.controls.has(callSid)) return false;
+      const live = await this.attempt(callSid, 'read the live call', () =>
+        this.registry.get(callSid),
+      );
+      if (live?.streamSid || (live && this.remoteOwner(callSid, live))) {
+        return false;
+      }
+      await this.finish(callSid, 'stream-never-started', false);
+      return true;
+    });
   }
 
   /**
@@ -280,8 +312,16 @@ export class CallsService implements BeforeApplicationShutdown {
 
   /** One call, live (with its transcript so far) or past. */
   async get(callSid: string): Promise<CallRecord | undefined> {
-    await this.transcripts.flush(callSid);
-    return this.store.get(callSid);
+    await withDeadline(
+      this.transcripts.flush(callSid),
+      this.stepTimeoutMs,
+      'write pending transcript lines',
+    );
+    return withDeadline(
+      this.store.get(callSid),
+      this.stepTimeoutMs,
+      'read the record',
+    );
   }
 
   /** Stored calls, newest first. */
@@ -298,7 +338,10 @@ export class CallsService implements BeforeApplicationShutdown {
    * Calls reserved here whose stream went to another instance are left to it.
    */
   async endAll(reason: CallEndReason = 'shutdown'): Promise<void> {
-    const callSids = new Set([...this.localCalls, ...this.controls.keys()]);
+    const callSids = new Set([
+      ...this.localCalls.keys(),
+      ...this.controls.keys(),
+    ]);
     const results = await Promise.allSettled(
       [...callSids].map((callSid) => this.endIfHeldHere(callSid, reason)),
     );
@@ -361,12 +404,17 @@ export class CallsService implements BeforeApplicationShutdown {
     const live = await this.attempt(callSid, 'read the live call', () =>
       this.registry.get(callSid),
     );
-    const removed = await this.attempt(callSid, 'free the call slot', () =>
-      this.registry.remove(callSid),
+    const removed = await this.attempt(
+      callSid,
+      'free the call slot',
+      () => this.registry.remove(callSid),
+      RELEASE_RETRY_DELAYS_MS,
     );
     if (!removed && !control && !orphan) return;
 
-    await this.transcripts.flush(callSid);
+    await this.attempt(callSid, 'write the last transcript lines', () =>
+      this.transcripts.flush(callSid),
+    );
     const record = await this.attempt(callSid, 'read the record', () =>
       this.store.get(callSid),
     );
@@ -405,7 +453,9 @@ export class CallsService implements BeforeApplicationShutdown {
     });
     callMetrics.ended.inc({ reason });
     if (this.events) {
-      const final = await this.store.get(callSid).catch(() => undefined);
+      const final = await this.attempt(callSid, 'read the final record', () =>
+        this.store.get(callSid),
+      );
       this.events.emit('call.ended', {
         callSid,
         reason,
@@ -433,7 +483,8 @@ export class CallsService implements BeforeApplicationShutdown {
   /** Ends a call held by this instance: through its carrier if attached, hanging up at Twilio. */
   private async endHere(callSid: string, reason: CallEndReason): Promise<void> {
     const hangingUp = this.hangUpUnlessCallerHungUp(callSid, reason);
-    const control = this.controls.get(callSid);
+    const control =
+      this.controls.get(callSid) ?? this.localCalls.get(callSid);
     if (control) {
       try {
         await control.end(reason);
@@ -567,7 +618,8 @@ export class CallsService implements BeforeApplicationShutdown {
       this.localCalls.delete(callSid);
       return;
     }
-    if (!live && !this.controls.has(callSid)) return;
+    if (!live && !this.controls.has(callSid) && !this.localCalls.get(callSid))
+      return;
     await this.endHere(callSid, reason);
   }
 
@@ -580,7 +632,7 @@ export class CallsService implements BeforeApplicationShutdown {
     if (this.pruning) return;
     this.pruning = true;
     try {
-      for (const callSid of [...this.localCalls]) {
+      for (const callSid of [...this.localCalls.keys()]) {
         if (this.controls.has(callSid)) continue;
         const live = await this.registry.get(callSid);
         if (!live || this.remoteOwner(callSid, live)) {
@@ -628,23 +680,51 @@ export class CallsService implements BeforeApplicationShutdown {
     );
   }
 
-  /** Runs a step whose failure must not stop the call's lifecycle: logs it, resolves undefined. */
+  /**
+   * Runs a step whose failure must not stop the call's lifecycle: a rejection, or no answer within
+   * `stepTimeoutMs`, is logged and retried after each of `retryDelaysMs`; then resolves undefined.
+   */
   private async attempt<T>(
     callSid: string,
     what: string,
     step: () => Promise<T>,
+    retryDelaysMs: readonly number[] = [],
   ): Promise<T | undefined> {
-    try {
-      return await step();
-    } catch (err) {
-      this.logger.error({
-        callSid,
-        err: errorMessage(err),
-        msg: `Could not ${what}`,
-      });
-      return undefined;
+    for (let tried = 0; ; tried++) {
+      try {
+        return await withDeadline(step(), this.stepTimeoutMs, what);
+      } catch (err) {
+        this.logger.error({
+          callSid,
+          err: errorMessage(err),
+          msg: `Could not ${what}`,
+        });
+        const delay = retryDelaysMs[tried];
+        if (delay === undefined) return undefined;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
+
+  private get stepTimeoutMs(): number {
+    return this.options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+  }
+}
+
+/** `promise`, or a rejection once `ms` have passed without it settling. */
+function withDeadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${ms} ms (${what})`)),
+      ms,
+    );
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 function errorMessage(err: unknown): string {

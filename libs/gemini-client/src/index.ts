@@ -42,3 +42,8 @@ export {
   LIVE_TOKEN_TTL_MS,
   LiveTokenService,
 } from './proxy/live-token.service';
+export {
+  BoundedFrameSender,
+  BoundedSenderOptions,
+  FrameSocket,
+} from './transport/bounded-frame-sender';

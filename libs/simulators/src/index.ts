@@ -3,8 +3,8 @@ export {
   GEMINI_LIVE_PATH,
   VERTEX_LIVE_PATH,
 } from './gemini/gemini-live.emulator';
-export { GeminiLiveSession } from './gemini/gemini-live.session';
-export type { SessionRequest } from './gemini/gemini-live.session';
+export { EmulatedLiveSession } from './gemini/emulated-live.session';
+export type { SessionRequest } from './gemini/emulated-live.session';
 export type { ReplyRecord } from './gemini/gemini-agent.engine';
 export type {
   ClientMessage,

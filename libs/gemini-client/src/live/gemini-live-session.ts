@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { BoundedFrameSender } from '@app/audio-bridge';
+import { BoundedFrameSender } from '../transport/bounded-frame-sender';
 import WebSocket from 'ws';
 import {
   LiveFunctionCall,

@@ -1,6 +1,6 @@
 import {
   GeminiLiveEmulator,
-  GeminiLiveSession as EmulatedSession,
+  EmulatedLiveSession as EmulatedSession,
 } from '@app/simulators';
 import WebSocket from 'ws';
 import { GeminiLiveSession, LiveSessionClosed } from './gemini-live-session';

@@ -5,10 +5,10 @@ import { WebSocketServer } from 'ws';
 import { randomHex, waitForItem } from '../shared/waiters.util';
 import { DEFAULT_REPLY } from './agent-reply.factory';
 import {
-  GeminiLiveSession,
+  EmulatedLiveSession,
   SessionHost,
   SessionRequest,
-} from './gemini-live.session';
+} from './emulated-live.session';
 import {
   GeminiLiveEmulatorOptions,
   ResolvedEmulatorOptions,
@@ -55,19 +55,19 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 /**
  * A local stand-in for the Gemini Live BidiGenerateContent WebSocket API (Gemini API and Vertex AI
- * paths), with a deterministic voice agent. Every connection becomes a `GeminiLiveSession` in
+ * paths), with a deterministic voice agent. Every connection becomes a `EmulatedLiveSession` in
  * `sessions`, newest last, including ones rejected for bad credentials.
  */
 export class GeminiLiveEmulator implements SessionHost {
-  readonly sessions: GeminiLiveSession[] = [];
+  readonly sessions: EmulatedLiveSession[] = [];
   readonly options: ResolvedEmulatorOptions;
   private readonly wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
   });
   private readonly server: Server;
-  private readonly handles = new Map<string, GeminiLiveSession>();
-  private readonly listeners = new Set<(session: GeminiLiveSession) => void>();
+  private readonly handles = new Map<string, EmulatedLiveSession>();
+  private readonly listeners = new Set<(session: EmulatedLiveSession) => void>();
 
   private constructor(options: GeminiLiveEmulatorOptions) {
     this.options = resolveOptions(options);
@@ -108,7 +108,7 @@ export class GeminiLiveEmulator implements SessionHost {
   }
 
   /** Calls `listener` for every new session; returns an unsubscribe function. */
-  onSession(listener: (session: GeminiLiveSession) => void): () => void {
+  onSession(listener: (session: EmulatedLiveSession) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -116,8 +116,8 @@ export class GeminiLiveEmulator implements SessionHost {
   /** First session (existing or future) matching the predicate (default: any). */
   waitForSession(
     timeoutMs = 2000,
-    predicate: (session: GeminiLiveSession) => boolean = () => true,
-  ): Promise<GeminiLiveSession> {
+    predicate: (session: EmulatedLiveSession) => boolean = () => true,
+  ): Promise<EmulatedLiveSession> {
     return waitForItem(
       this.sessions,
       (l) => this.onSession(l),
@@ -127,13 +127,13 @@ export class GeminiLiveEmulator implements SessionHost {
     );
   }
 
-  issueHandle(session: GeminiLiveSession): string {
+  issueHandle(session: EmulatedLiveSession): string {
     const handle = `resume-${randomHex(24)}`;
     this.handles.set(handle, session);
     return handle;
   }
 
-  findHandle(handle: string): GeminiLiveSession | undefined {
+  findHandle(handle: string): EmulatedLiveSession | undefined {
     return this.handles.get(handle);
   }
 
@@ -171,7 +171,7 @@ export class GeminiLiveEmulator implements SessionHost {
       credential,
     };
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new GeminiLiveSession(
+      const session = new EmulatedLiveSession(
         this.sessions.length + 1,
         ws,
         request,

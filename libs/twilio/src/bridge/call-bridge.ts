@@ -1,5 +1,4 @@
 import {
-  BoundedFrameSender,
   CallAudioPipelines,
   InvalidAudioPayloadError,
 } from '@app/audio-bridge';
@@ -11,6 +10,7 @@ import {
   TranscriptRole,
 } from '@app/call-manager';
 import {
+  BoundedFrameSender,
   LiveFunctionCall,
   LiveSession,
   LiveSessionClosed,

@@ -24,8 +24,8 @@ export interface SessionRequest {
 /** Emulator-wide services a session uses. */
 export interface SessionHost {
   readonly options: ResolvedEmulatorOptions;
-  issueHandle(session: GeminiLiveSession): string;
-  findHandle(handle: string): GeminiLiveSession | undefined;
+  issueHandle(session: EmulatedLiveSession): string;
+  findHandle(handle: string): EmulatedLiveSession | undefined;
 }
 
 function frameText(data: RawData): string {
@@ -51,7 +51,7 @@ function clip(reason: string): string {
  * sent, hands turns to the agent engine, and exposes hooks for tests to inject server messages, send
  * goAway, close or kill the connection.
  */
-export class GeminiLiveSession {
+export class EmulatedLiveSession {
   /** Every parsed client message, camelCased, in arrival order. */
   readonly received: ClientMessage[] = [];
   /** Every server message sent, in order. */
