@@ -15,6 +15,7 @@ const config: Config = {
     '^@app/audio-bridge(|/.*)$': '<rootDir>/libs/audio-bridge/src$1',
     '^@app/call-manager(|/.*)$': '<rootDir>/libs/call-manager/src$1',
     '^@app/gemini-client(|/.*)$': '<rootDir>/libs/gemini-client/src$1',
+    '^@app/media-gateway(|/.*)$': '<rootDir>/libs/media-gateway/src$1',
     '^@app/simulators(|/.*)$': '<rootDir>/libs/simulators/src$1',
     '^@app/twilio(|/.*)$': '<rootDir>/libs/twilio/src$1',
   },

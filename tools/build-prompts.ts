@@ -9,7 +9,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 const SOURCE_DIR = 'fixtures/prompts';
-const TARGET = 'libs/twilio/src/prompts/prompts.generated.ts';
+const TARGET = 'libs/media-gateway/src/prompts/prompts.generated.ts';
 
 function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

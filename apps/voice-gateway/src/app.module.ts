@@ -1,7 +1,8 @@
 import { AudioBridgeModule } from '@app/audio-bridge';
 import { CallManagerModule } from '@app/call-manager';
 import { GeminiClientModule } from '@app/gemini-client';
-import { TwilioModule, TwilioRestModule } from '@app/twilio';
+import { MediaGatewayModule } from '@app/media-gateway';
+import { TwilioRestModule } from '@app/twilio';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
@@ -81,17 +82,23 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
         drainTimeoutMs: calls.drainTimeoutMs,
       }),
     }),
-    TwilioModule.forRootAsync({
+    MediaGatewayModule.forRootAsync({
       inject: [twilioConfig.KEY, callsConfig.KEY],
       useFactory: (twilio: TwilioConfig, calls: CallsConfig) => ({
-        webhookBaseUrl: twilio.webhookBaseUrl,
-        accountSid: twilio.accountSid,
         authToken: twilio.authToken,
         maxCallDurationMs: calls.maxCallDurationMs,
         streamTokenTtlMs: STREAM_TOKEN_TTL_MS,
         streamStartTimeoutMs: STREAM_START_TIMEOUT_MS,
         idleTimeoutMs: MEDIA_IDLE_TIMEOUT_MS,
       }),
+      twilio: {
+        inject: [twilioConfig.KEY],
+        useFactory: (twilio: TwilioConfig) => ({
+          webhookBaseUrl: twilio.webhookBaseUrl,
+          accountSid: twilio.accountSid,
+          authToken: twilio.authToken,
+        }),
+      },
     }),
     // The operator console (GET /console) and its event stream.
     ConsoleModule,

@@ -21,4 +21,8 @@ export {
 } from './pipeline/caller-audio.pipeline';
 export { InvalidAudioPayloadError } from './pipeline/audio-payload';
 export { dspMemory } from './dsp/dsp-memory';
-export { DEFAULT_GEMINI_OUTPUT_RATE, parsePcmRate } from './pipeline/pcm-mime';
+export {
+  DEFAULT_GEMINI_OUTPUT_RATE,
+  parsePcmRate,
+  SUPPORTED_PCM_RATES,
+} from './pipeline/pcm-mime';

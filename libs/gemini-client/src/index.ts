@@ -47,3 +47,4 @@ export {
   BoundedSenderOptions,
   FrameSocket,
 } from './transport/bounded-frame-sender';
+export { OneTimeTokens } from './tokens/one-time-tokens';

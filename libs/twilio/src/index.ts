@@ -12,4 +12,13 @@ export {
 } from './rest/twilio-call-control';
 export { TwilioRestModule } from './rest/twilio-rest.module';
 export { TwilioSignatureVerifier } from './signature/twilio-signature.verifier';
-export { CallBridge } from './bridge/call-bridge';
+export { TwilioSignatureGuard } from './signature/twilio-signature.guard';
+export { TwimlBuilder } from './twiml/twiml.builder';
+export { TwilioWebhookController } from './webhooks/twilio-webhook.controller';
+export {
+  CallStatusUpdate,
+  IncomingCall,
+  IncomingCallAnswer,
+  TWILIO_CALL_HANDLER,
+  TwilioCallHandler,
+} from './webhooks/twilio-call.handler';

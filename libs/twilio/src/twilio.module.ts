@@ -1,13 +1,8 @@
-import { AudioBridgeModule } from '@app/audio-bridge';
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
-import { PendingSessions } from './bridge/pending-sessions.service';
-import { MediaStreamGateway } from './media-stream/media-stream.gateway';
-import { StreamTokenService } from './media-stream/stream-token.service';
 import { TwilioSignatureGuard } from './signature/twilio-signature.guard';
 import { TwilioSignatureVerifier } from './signature/twilio-signature.verifier';
 import { TWILIO_OPTIONS, TwilioOptions } from './twilio.options';
 import { TwimlBuilder } from './twiml/twiml.builder';
-import { TwilioWebhookController } from './webhooks/twilio-webhook.controller';
 
 export interface TwilioModuleAsyncOptions {
   imports?: ModuleMetadata['imports'];
@@ -18,17 +13,17 @@ export interface TwilioModuleAsyncOptions {
 }
 
 /**
- * The phone side: webhooks (`/incoming-call`, `/call-status`) behind the signature guard, TwiML, the
- * `/media-stream` gateway and the per-call bridge to Gemini (REST call control: TwilioRestModule).
- * Needs CallsService (CallManagerModule) and GeminiLiveService (GeminiClientModule) from the app.
+ * Twilio's side only: signature checks (webhooks and the stream handshake) and TwiML. The webhook
+ * controller (TwilioWebhookController) is mounted by the module that provides TWILIO_CALL_HANDLER
+ * (MediaGatewayModule), so this library never depends on what handles calls. REST call control:
+ * TwilioRestModule.
  */
 @Module({})
 export class TwilioModule {
   static forRootAsync(options: TwilioModuleAsyncOptions): DynamicModule {
     return {
       module: TwilioModule,
-      imports: [AudioBridgeModule, ...(options.imports ?? [])],
-      controllers: [TwilioWebhookController],
+      imports: options.imports ?? [],
       providers: [
         {
           provide: TWILIO_OPTIONS,
@@ -38,11 +33,13 @@ export class TwilioModule {
         TwilioSignatureVerifier,
         TwilioSignatureGuard,
         TwimlBuilder,
-        StreamTokenService,
-        PendingSessions,
-        MediaStreamGateway,
       ],
-      exports: [TwilioSignatureVerifier],
+      exports: [
+        TWILIO_OPTIONS,
+        TwilioSignatureVerifier,
+        TwilioSignatureGuard,
+        TwimlBuilder,
+      ],
     };
   }
 }

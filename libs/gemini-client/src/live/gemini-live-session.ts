@@ -7,6 +7,7 @@ import {
   parseServerMessage,
   realtimeAudioMessage,
 } from './live-messages';
+import { readServerEvents, ServerEventSink } from './server-events';
 
 export interface LiveSessionClosed {
   code: number;
@@ -78,6 +79,8 @@ export class GeminiLiveSession
   readonly ready: Promise<void>;
   /** Messages dropped from the pre-ready queue because it was full. */
   droppedWhileConnecting = 0;
+  /** Server frames that were not JSON objects, and fields of the wrong type (skipped). */
+  malformedFrames = 0;
   private socket?: WebSocket;
   private sender?: BoundedFrameSender;
   private pending: string[] = [];
@@ -210,34 +213,28 @@ export class GeminiLiveSession
     try {
       message = parseServerMessage(data);
     } catch {
-      return; // not JSON: nothing to act on (the server never sends this)
+      this.malformedFrames++;
+      return; // not a JSON object: nothing to act on
     }
-    if (message.setupComplete && this.state === 'setting-up')
-      this.becomeReady();
-    const content = message.serverContent;
-    if (content) {
-      for (const part of content.modelTurn?.parts ?? []) {
-        if (part.inlineData?.data)
-          this.emit('audio', part.inlineData.data, part.inlineData.mimeType);
-      }
-      if (content.inputTranscription?.text)
-        this.emit('inputTranscript', content.inputTranscription.text);
-      if (content.outputTranscription?.text)
-        this.emit('outputTranscript', content.outputTranscription.text);
-      if (content.interrupted) this.emit('interrupted');
-      if (content.generationComplete) this.emit('generationComplete');
-      if (content.turnComplete) this.emit('turnComplete');
-    }
-    if (message.toolCall?.functionCalls?.length)
-      this.emit('toolCall', message.toolCall.functionCalls);
-    if (message.toolCallCancellation?.ids?.length) {
-      this.emit('toolCallCancellation', message.toolCallCancellation.ids);
-    }
-    if (message.goAway) this.emit('goAway', message.goAway.timeLeft);
-    const update = message.sessionResumptionUpdate;
-    if (update?.newHandle && update.resumable !== false)
-      this.emit('resumption', update.newHandle);
+    this.malformedFrames += readServerEvents(message, this.sink);
   }
+
+  /** Where readServerEvents delivers a frame's events: this session's typed events. */
+  private readonly sink: ServerEventSink = {
+    setupComplete: () => {
+      if (this.state === 'setting-up') this.becomeReady();
+    },
+    audio: (data, mimeType) => this.emit('audio', data, mimeType),
+    inputTranscript: (text) => this.emit('inputTranscript', text),
+    outputTranscript: (text) => this.emit('outputTranscript', text),
+    interrupted: () => this.emit('interrupted'),
+    generationComplete: () => this.emit('generationComplete'),
+    turnComplete: () => this.emit('turnComplete'),
+    toolCall: (calls) => this.emit('toolCall', calls),
+    toolCallCancellation: (ids) => this.emit('toolCallCancellation', ids),
+    goAway: (timeLeft) => this.emit('goAway', timeLeft),
+    resumption: (handle) => this.emit('resumption', handle),
+  };
 
   private becomeReady(): void {
     clearTimeout(this.setupTimer);

@@ -125,8 +125,11 @@ export class ResilientLiveSession
     return emitNow(this, name, args);
   }
 
+  /** `closed` only once the session is over for good; while a connection is replaced, `connecting`. */
   get state(): LiveSessionState {
-    return this.finished ? 'closed' : this.current.state;
+    if (this.finished) return 'closed';
+    const state = this.current.state;
+    return state === 'closed' ? 'connecting' : state;
   }
 
   /** The latest resumption handle Gemini gave us. */

@@ -33,6 +33,35 @@ describe('ToolCallScope', () => {
       response: { result: { ok: 1 } },
     });
   });
+  it.each([
+    ['a BigInt', () => ({ id: 10n })],
+    [
+      'a circular object',
+      () => {
+        const row: Record<string, unknown> = { name: 'loop' };
+        row.self = row;
+        return row;
+      },
+    ],
+    [
+      'a throwing toJSON',
+      () => ({
+        toJSON() {
+          throw new Error('no JSON for you');
+        },
+      }),
+    ],
+  ])(
+    'turns a result JSON cannot encode (%s) into an error response',
+    async (_kind, handler) => {
+      const scope = new ToolCallScope(registryWith(handler), ctx);
+      const outcome = await scope.run({ id: '7', name: 't', args: {} });
+      expect(outcome).toMatchObject({ id: '7', ok: false });
+      expect(outcome.response.error).toMatch(/cannot be sent to the model/);
+      expect(() => JSON.stringify(outcome.response)).not.toThrow();
+    },
+  );
+
   it('turns a timeout, an exception, bad arguments and an unknown tool into error responses', async () => {
     const slow = new ToolCallScope(
       registryWith(() => new Promise((r) => setTimeout(r, 1000)), 50),

@@ -81,6 +81,12 @@ export class ToolCallScope {
         ),
       );
       const result = await Promise.race([handled, stopped]);
+      const unserializable = jsonProblem(result);
+      if (unserializable) {
+        return outcome(false, {
+          error: `Tool result cannot be sent to the model: ${unserializable}`,
+        });
+      }
       return outcome(true, { result: result ?? null });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -103,5 +109,18 @@ export class ToolCallScope {
   /** Aborts everything (the call ended). */
   cancelAll(): void {
     this.cancel([...this.running.keys()]);
+  }
+}
+
+/**
+ * Why `value` cannot travel as JSON in a `functionResponse` (a BigInt, a cycle, a throwing toJSON),
+ * or undefined when it can.
+ */
+function jsonProblem(value: unknown): string | undefined {
+  try {
+    JSON.stringify(value);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
   }
 }

@@ -6,10 +6,6 @@ const options: TwilioOptions = {
   webhookBaseUrl: 'https://voice.example.test',
   authToken: 'secret-token',
   accountSid: 'AC' + '0'.repeat(32),
-  maxCallDurationMs: 60_000,
-  streamTokenTtlMs: 30_000,
-  streamStartTimeoutMs: 10_000,
-  idleTimeoutMs: 15_000,
 };
 const params = {
   CallSid: 'CA' + '1'.repeat(32),

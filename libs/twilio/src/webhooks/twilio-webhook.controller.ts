@@ -1,28 +1,22 @@
-import { CallsService } from '@app/call-manager';
 import {
   Body,
   Controller,
   Header,
   HttpCode,
-  Logger,
+  Inject,
   Post,
   UseGuards,
   ValidationPipe,
 } from '@nestjs/common';
-import { PendingSessions } from '../bridge/pending-sessions.service';
-import { StreamTokenService } from '../media-stream/stream-token.service';
 import { TwilioSignatureGuard } from '../signature/twilio-signature.guard';
 import { TwilioSignatureVerifier } from '../signature/twilio-signature.verifier';
 import { TwimlBuilder } from '../twiml/twiml.builder';
+import {
+  TWILIO_CALL_HANDLER,
+  type TwilioCallHandler,
+} from './twilio-call.handler';
 import { CallStatusDto, IncomingCallDto } from './twilio-webhook.dto';
 
-const FINAL_STATUSES = new Set([
-  'completed',
-  'busy',
-  'failed',
-  'no-answer',
-  'canceled',
-]);
 /** Twilio posts many more fields than the DTOs name: validate ours, keep the rest out of the way. */
 const twilioBody = new ValidationPipe({
   transform: true,
@@ -30,70 +24,52 @@ const twilioBody = new ValidationPipe({
   forbidNonWhitelisted: false,
 });
 
-/** Twilio's voice webhooks, signature-checked. */
+/**
+ * Twilio's voice webhooks, signature-checked (403 with a reason) and validated (400 with a reason).
+ * What happens to a call is the TWILIO_CALL_HANDLER's business; this class speaks Twilio only.
+ */
 @Controller()
 @UseGuards(TwilioSignatureGuard)
 export class TwilioWebhookController {
-  private readonly logger = new Logger(TwilioWebhookController.name);
-
   constructor(
-    private readonly calls: CallsService,
-    private readonly pending: PendingSessions,
-    private readonly tokens: StreamTokenService,
+    @Inject(TWILIO_CALL_HANDLER) private readonly handler: TwilioCallHandler,
     private readonly twiml: TwimlBuilder,
     private readonly verifier: TwilioSignatureVerifier,
   ) {}
 
-  /** Reserves the call, starts the Gemini session at once, and connects the call to the media stream. */
+  /** TwiML that connects the call to the media stream, or a spoken apology and hang-up. */
   @Post('incoming-call')
   @HttpCode(200)
   @Header('Content-Type', 'text/xml')
   async incomingCall(@Body(twilioBody) body: IncomingCallDto): Promise<string> {
-    const callSid = body.CallSid;
-    const result = await this.calls.reserve({
-      callSid,
+    const answer = await this.handler.incomingCall({
+      callSid: body.CallSid,
       from: body.From ?? '',
       to: body.To ?? '',
     });
-    if (result === 'unavailable') {
-      this.logger.warn({
-        callSid,
-        msg: 'Shutting down: call refused with an apology',
-      });
-      return this.twiml.unavailable();
+    switch (answer.action) {
+      case 'busy':
+        return this.twiml.busy();
+      case 'unavailable':
+        return this.twiml.unavailable();
+      case 'connect':
+        return this.twiml.connectStream(
+          this.verifier.streamUrl,
+          answer.parameters,
+        );
     }
-    if (result === 'at-capacity') {
-      this.logger.warn({
-        callSid,
-        msg: 'At capacity: call refused with an apology',
-      });
-      return this.twiml.busy();
-    }
-    // A retried webhook for a call whose stream is already up must not open a second session.
-    const streaming =
-      result === 'duplicate' &&
-      (await this.calls.get(callSid))?.status !== 'ringing';
-    const caller = { from: body.From ?? '', to: body.To ?? '' };
-    if (!streaming) this.pending.open(callSid, caller);
-    this.logger.log({
-      callSid,
-      msg: result === 'duplicate' ? 'Webhook retried' : 'Incoming call',
-    });
-    return this.twiml.connectStream(this.verifier.streamUrl, {
-      callSid,
-      from: caller.from,
-      to: caller.to,
-      token: this.tokens.issue(callSid),
-    });
   }
 
-  /** Status callback: updates the record, ends a call that Twilio says is over. */
+  /** Status callback: 204 once the handler has recorded it. */
   @Post('call-status')
   @HttpCode(204)
   async callStatus(@Body(twilioBody) body: CallStatusDto): Promise<void> {
     const duration =
       body.CallDuration === undefined ? undefined : Number(body.CallDuration);
-    if (FINAL_STATUSES.has(body.CallStatus)) this.pending.discard(body.CallSid);
-    await this.calls.recordStatus(body.CallSid, body.CallStatus, duration);
+    await this.handler.callStatus({
+      callSid: body.CallSid,
+      status: body.CallStatus,
+      durationSeconds: duration,
+    });
   }
 }

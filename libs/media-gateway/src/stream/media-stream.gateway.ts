@@ -1,22 +1,18 @@
-import { AudioBridgeService } from '@app/audio-bridge';
-import { CallEvents, CallsService } from '@app/call-manager';
-import { AgentToolRegistry } from '@app/gemini-client';
+import { MEDIA_STREAM_PATH, TwilioSignatureVerifier } from '@app/twilio';
 import { Inject, Logger } from '@nestjs/common';
 import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import { PendingSessions } from '../bridge/pending-sessions.service';
-import { TwilioSignatureVerifier } from '../signature/twilio-signature.verifier';
+import { CallSupervisor } from '../lifecycle/call-supervisor.service';
 import {
-  MEDIA_STREAM_PATH,
-  TWILIO_OPTIONS,
-  TwilioOptions,
-} from '../twilio.options';
+  MEDIA_GATEWAY_OPTIONS,
+  MediaGatewayOptions,
+} from '../media-gateway.options';
 import { mediaMetrics } from '../metrics/media.metrics';
 import { CLOSE, MediaStreamConnection } from './media-stream.connection';
 import { StreamTokenService } from './stream-token.service';
 
-/** Twilio frames are a few hundred bytes; anything near this is not Twilio. */
+/** Twilio frames are a few hundred bytes; anything near this is not Twilio (bytes). */
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
 /**
@@ -36,12 +32,9 @@ export class MediaStreamGateway implements OnGatewayConnection<WebSocket> {
   constructor(
     private readonly verifier: TwilioSignatureVerifier,
     private readonly tokens: StreamTokenService,
-    private readonly pending: PendingSessions,
-    private readonly calls: CallsService,
-    private readonly audio: AudioBridgeService,
-    private readonly tools: AgentToolRegistry,
-    private readonly events: CallEvents,
-    @Inject(TWILIO_OPTIONS) private readonly options: TwilioOptions,
+    private readonly supervisor: CallSupervisor,
+    @Inject(MEDIA_GATEWAY_OPTIONS)
+    private readonly options: MediaGatewayOptions,
   ) {}
 
   handleConnection(client: WebSocket, request: IncomingMessage): void {
@@ -67,12 +60,8 @@ export class MediaStreamGateway implements OnGatewayConnection<WebSocket> {
     }
     new MediaStreamConnection(client, {
       tokens: this.tokens,
-      pending: this.pending,
-      calls: this.calls,
-      audio: this.audio,
-      tools: this.tools,
-      events: this.events,
-      options: this.options,
+      supervisor: this.supervisor,
+      startTimeoutMs: this.options.streamStartTimeoutMs,
     });
   }
 }

@@ -1,17 +1,18 @@
-import { AudioBridgeService } from '@app/audio-bridge';
-import { CallEvents, CallsService } from '@app/call-manager';
-import { AgentToolRegistry, ToolCallScope } from '@app/gemini-client';
+import {
+  parseTwilioMessage,
+  StartMessage,
+  TwilioInboundMessage,
+  TwilioMessageError,
+} from '@app/twilio';
 import WebSocket from 'ws';
 import { CallBridge } from '../bridge/call-bridge';
 import { CallLog } from '../bridge/call-log';
-import { PendingSessions } from '../bridge/pending-sessions.service';
+import { CallLifecycle } from '../lifecycle/call-lifecycle';
+import { CallSupervisor } from '../lifecycle/call-supervisor.service';
 import { mediaMetrics } from '../metrics/media.metrics';
-import { TwilioOptions } from '../twilio.options';
 import { StreamTokenService } from './stream-token.service';
-import { parseTwilioMessage } from './twilio-message.parser';
-import { StartMessage, TwilioMessageError } from './twilio-messages';
 
-/** WebSocket close codes used on the media stream. */
+/** WebSocket close codes used on the media stream (RFC 6455 §7.4.1). */
 export const CLOSE = {
   normal: 1000,
   unsupportedData: 1003,
@@ -20,21 +21,21 @@ export const CLOSE = {
 } as const;
 
 export interface MediaStreamDeps {
-  tools: AgentToolRegistry;
-  events: CallEvents;
   tokens: StreamTokenService;
-  pending: PendingSessions;
-  calls: CallsService;
-  audio: AudioBridgeService;
-  options: TwilioOptions;
+  supervisor: CallSupervisor;
+  /** A connected socket that sends no valid `start` within this is closed (ms). */
+  startTimeoutMs: number;
 }
 
 /**
  * One Twilio media stream socket: waits for a valid `start` (right format, one-time token bound to the
- * call), then hands frames to the call's bridge. Protocol violations close this socket with a reason;
- * nothing here can affect another call.
+ * call), hands the stream to its call's lifecycle, then feeds frames to the call's bridge. After
+ * `start`, every frame is handled inside the call's fault boundary; a protocol violation ends that
+ * call (or, before `start`, closes this socket) with a close code and reason. Nothing here can affect
+ * another call.
  */
 export class MediaStreamConnection {
+  private call?: CallLifecycle;
   private bridge?: CallBridge;
   private log = new CallLog('MediaStream', {});
   private readonly startTimer: NodeJS.Timeout;
@@ -46,16 +47,35 @@ export class MediaStreamConnection {
   ) {
     this.startTimer = setTimeout(
       () => this.refuse(CLOSE.policy, 'no valid start message received'),
-      deps.options.streamStartTimeoutMs,
+      deps.startTimeoutMs,
     );
     this.startTimer.unref();
     socket.on('message', (data: Buffer, isBinary: boolean) =>
-      this.onMessage(data, isBinary),
+      this.guarded('twilio:message', () => this.onMessage(data, isBinary)),
     );
-    socket.on('close', () => this.onClose());
+    socket.on('close', () =>
+      this.guarded('twilio:close', () => this.onClose()),
+    );
     socket.on('error', (err) =>
       this.log.warn('Media stream socket error', { err: err.message }),
     );
+  }
+
+  /** Runs `fn` inside the call's fault boundary once there is a call; before that, a throw closes the socket. */
+  private guarded(where: string, fn: () => void): void {
+    if (this.call) {
+      this.call.boundary.run(where, fn);
+      return;
+    }
+    try {
+      fn();
+    } catch (err) {
+      this.log.error('Media stream handler failed before start', {
+        where,
+        err: err instanceof Error ? err.message : String(err),
+      });
+      this.refuse(CLOSE.internal, 'internal error');
+    }
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
@@ -66,7 +86,7 @@ export class MediaStreamConnection {
       );
       return;
     }
-    let message;
+    let message: TwilioInboundMessage;
     try {
       message = parseTwilioMessage(data.toString('utf8'));
     } catch (err) {
@@ -92,14 +112,14 @@ export class MediaStreamConnection {
       case 'mark':
         return this.bridge?.onMark(message.mark.name);
       case 'stop':
-        if (this.bridge) void this.bridge.end('caller-hangup');
+        if (this.call) void this.call.end('caller-hangup');
         else this.refuse(CLOSE.normal, 'stopped before start');
         return;
     }
   }
 
   private onStart(message: StartMessage): void {
-    if (this.bridge) {
+    if (this.call) {
       this.log.warn('Ignoring a second start on the same stream');
       return;
     }
@@ -121,56 +141,35 @@ export class MediaStreamConnection {
         'invalid, expired or reused stream token',
       );
     }
-    clearTimeout(this.startTimer);
-    const caller = {
+    const call = this.deps.supervisor.forStream({
+      callSid,
       from: customParameters.from ?? '',
       to: customParameters.to ?? '',
-    };
-    const bridge = new CallBridge({
-      callSid,
-      streamSid,
-      socket: this.socket,
-      session: this.deps.pending.take(callSid, caller),
-      pipelines: this.deps.audio.createCallPipelines(),
-      calls: this.deps.calls,
-      log: this.log,
-      tools: new ToolCallScope(this.deps.tools, { callSid, ...caller }),
-      events: this.deps.events,
-      maxCallDurationMs: this.deps.options.maxCallDurationMs,
-      idleTimeoutMs: this.deps.options.idleTimeoutMs,
     });
+    const bridge = call.acceptStream(this.socket, streamSid);
+    if (!bridge) {
+      return this.refuse(
+        CLOSE.policy,
+        'call is not live or already has a media stream',
+      );
+    }
+    clearTimeout(this.startTimer);
+    this.call = call;
     this.bridge = bridge;
-    bridge.start();
-    void this.deps.calls.attach(callSid, bridge, streamSid).then(
-      (attached) => {
-        if (attached) this.log.info('Media stream started');
-        else
-          bridge.abandon(
-            CLOSE.policy,
-            'call is not live or already has a media stream',
-          );
-      },
-      (err: Error) => {
-        this.log.warn('Could not attach the stream to its call', {
-          err: err.message,
-        });
-        void bridge.end('error');
-      },
-    );
   }
 
   private onClose(): void {
     clearTimeout(this.startTimer);
-    if (this.bridge && !this.bridge.isEnded)
-      void this.bridge.end('stream-stopped');
+    if (this.call) void this.call.end('stream-stopped');
   }
 
+  /** Closes the stream with `code` and `reason`; after `start`, the call ends through its lifecycle. */
   private refuse(code: number, reason: string): void {
     clearTimeout(this.startTimer);
     mediaMetrics.rejectedMessages.inc({ reason });
     this.log.warn('Closing media stream', { code, reason });
-    if (this.bridge) this.bridge.abandon(code, reason);
-    else if (this.socket.readyState === WebSocket.OPEN)
+    if (this.socket.readyState === WebSocket.OPEN)
       this.socket.close(code, reason);
+    if (this.call) void this.call.end('refused');
   }
 }

@@ -2,34 +2,38 @@ import {
   CallAudioPipelines,
   InvalidAudioPayloadError,
 } from '@app/audio-bridge';
-import {
-  CallEndReason,
-  CallEvents,
-  CallsService,
-  LiveCallControl,
-  TranscriptRole,
-} from '@app/call-manager';
+import { CallEvents, CallsService, TranscriptRole } from '@app/call-manager';
 import {
   BoundedFrameSender,
   LiveFunctionCall,
   LiveSession,
   LiveSessionClosed,
+  LiveSessionEvents,
   ToolCallScope,
 } from '@app/gemini-client';
+import { TwilioFrameWriter } from '@app/twilio';
 import WebSocket from 'ws';
-import { TwilioFrameWriter } from '../media-stream/twilio-messages';
-import { PROMPTS } from '../prompts/prompts.generated';
+import type { CallFaultBoundary } from '../lifecycle/call-fault-boundary';
 import { mediaMetrics } from '../metrics/media.metrics';
 import { CallLog } from './call-log';
 
-/** The goodbye mark; the call ends when Twilio echoes it (the prompt has played) or after a margin. */
+/** The goodbye mark; the call ends when Twilio echoes it (the prompt has played). */
 const GOODBYE_MARK = 'goodbye';
-const GOODBYE_MARGIN_MS = 1500;
 /** Agent chunks (40 ms each from Gemini) between playback marks. */
 const CHUNKS_PER_MARK = 5;
 /** Backpressure towards Twilio: ~6 s of μ-law (base64) in the socket, ~4 s of 40 ms frames queued. */
 const TWILIO_HIGH_WATER_BYTES = 64 * 1024;
 const TWILIO_MAX_QUEUED_FRAMES = 100;
+/** Longest text of a tool call's arguments or result kept in the transcript (characters). */
+const TOOL_TEXT_MAX = 300;
+
+/** What the bridge tells the call that owns it (CallLifecycle). */
+export interface CallBridgeOwner {
+  /** The agent is gone for good (every reconnect failed). */
+  agentLost(info: LiveSessionClosed): void;
+  /** Twilio echoed the goodbye mark: the last prompt has played. */
+  goodbyePlayed(): void;
+}
 
 export interface CallBridgeDeps {
   callSid: string;
@@ -42,38 +46,39 @@ export interface CallBridgeDeps {
   /** The call's tool calls (validated, timed out, cancellable). */
   tools: ToolCallScope;
   events: CallEvents;
-  maxCallDurationMs: number;
-  /** No media from Twilio for this long ends the call (the stream is gone even if the socket is not). */
-  idleTimeoutMs: number;
+  boundary: CallFaultBoundary;
+  owner: CallBridgeOwner;
 }
 
 /**
- * Ties one Twilio media stream to one Gemini Live session for the life of a call:
+ * The straight audio path of one call, between one Twilio media stream and one Gemini Live session:
  * caller audio → audio bridge → Gemini; Gemini audio → audio bridge → Twilio `media` + `mark`;
- * `interrupted` → Twilio `clear` at once; transcripts → the call record. `end()` is the one cleanup every
- * way a call can finish goes through, and it runs once.
+ * `interrupted` → Twilio `clear` at once; transcripts → the call record; tool calls → the call's tools.
+ * Every listener runs inside the call's fault boundary. It owns no timers and decides nothing about the
+ * call's end: that is CallLifecycle's job, which calls `close()` once.
  */
-export class CallBridge implements LiveCallControl {
+export class CallBridge {
   readonly callSid: string;
   /** Marks sent with agent audio that Twilio has not yet echoed (audio still queued at Twilio). */
   readonly pendingMarks = new Set<string>();
   /** Bad caller frames skipped (not base64). */
   invalidFrames = 0;
-  private readonly writer: TwilioFrameWriter;
+  /** Agent messages skipped because their audio could not be used (rate, type or payload). */
+  unusableAgentAudio = 0;
+  /** When the last caller media frame arrived (epoch ms). */
+  lastMediaAt = Date.now();
   /** Frames to Twilio: bounded, so a slow Twilio socket cannot grow memory or block other calls. */
   readonly toTwilio: BoundedFrameSender;
+  private readonly writer: TwilioFrameWriter;
   private readonly transcript: Record<'caller' | 'agent', string> = {
     caller: '',
     agent: '',
   };
   private markSeq = 0;
   private chunksSinceMark = 0;
-  private ended = false;
-  private saidGoodbye = false;
-  private maxDurationTimer?: NodeJS.Timeout;
-  private idleTimer?: NodeJS.Timeout;
-  private goodbyeTimer?: NodeJS.Timeout;
-  private lastMediaAt = Date.now();
+  /** Set once the goodbye prompt is queued: nothing else goes to the caller. */
+  private farewell = false;
+  private closed = false;
 
   constructor(private readonly deps: CallBridgeDeps) {
     this.callSid = deps.callSid;
@@ -84,63 +89,56 @@ export class CallBridge implements LiveCallControl {
     });
   }
 
-  get isEnded(): boolean {
-    return this.ended;
-  }
-
-  /** Wires the session's events and the call's time limit. */
+  /** Wires the session's events (inside the fault boundary), then plays what the agent said early. */
   start(): void {
-    const { session, log } = this.deps;
-    session.on('audio', (data, mimeType) => this.onAgentAudio(data, mimeType));
-    session.on('interrupted', () => this.onInterrupted());
-    session.on('inputTranscript', (text) => {
+    const { session, log, boundary } = this.deps;
+    const on = <K extends keyof LiveSessionEvents>(
+      name: K,
+      listener: (...args: LiveSessionEvents[K]) => void,
+    ): void => {
+      const guarded = boundary.wrap(`gemini:${name}`, listener);
+      session.on(name, guarded as Parameters<LiveSession['on']>[1]);
+    };
+    on('audio', (data: string, mimeType: string | undefined) =>
+      this.onAgentAudio(data, mimeType),
+    );
+    on('interrupted', () => this.onInterrupted());
+    on('inputTranscript', (text: string) => {
       this.flush('agent');
       this.transcript.caller += text;
     });
-    session.on('outputTranscript', (text) => {
+    on('outputTranscript', (text: string) => {
       this.flush('caller');
       this.transcript.agent += text;
     });
-    session.on('turnComplete', () => {
+    on('turnComplete', () => {
       this.flush('caller', 'agent');
       if (this.chunksSinceMark > 0) this.sendMark();
     });
-    session.on('closed', (info) => this.onSessionClosed(info));
-    session.on('toolCall', (calls) => {
-      for (const call of calls) void this.runTool(call);
+    on('closed', (info: LiveSessionClosed) => {
+      if (!this.closed) this.deps.owner.agentLost(info);
     });
-    session.on('toolCallCancellation', (ids) => this.deps.tools.cancel(ids));
-    session.on('ready', () => log.info('Gemini session ready'));
-    session.on('reconnecting', (reason) =>
+    on('toolCall', (calls: LiveFunctionCall[]) => {
+      for (const call of calls) boundary.track('tool', this.runTool(call));
+    });
+    on('toolCallCancellation', (ids: string[]) => this.deps.tools.cancel(ids));
+    on('ready', () => log.info('Gemini session ready'));
+    on('reconnecting', (reason: string) =>
       log.info('Gemini session reconnecting', { reason }),
     );
-    session.on('reconnected', (info) => {
+    on('reconnected', (info: { reason: string }) => {
       mediaMetrics.geminiReconnects.inc({
         reason: info.reason.startsWith('goAway') ? 'goAway' : 'closed',
       });
       log.info('Gemini session resumed', info);
     });
-    this.maxDurationTimer = setTimeout(
-      () => void this.end('max-duration'),
-      this.deps.maxCallDurationMs,
-    );
-    this.maxDurationTimer.unref();
-    const idleCheckMs = Math.max(
-      50,
-      Math.min(1000, this.deps.idleTimeoutMs / 4),
-    );
-    this.idleTimer = setInterval(() => {
-      if (Date.now() - this.lastMediaAt > this.deps.idleTimeoutMs)
-        void this.end('idle-timeout');
-    }, idleCheckMs);
-    this.idleTimer.unref();
     // Everything the agent said before the stream existed (a greeting, say) plays now.
     session.release();
   }
 
-  /** One Twilio `media.payload` from the caller. */
+  /** One Twilio `media.payload` from the caller (base64 μ-law 8 kHz, 20 ms). */
   onCallerMedia(payload: string): void {
-    if (this.ended) return;
+    if (this.closed) return;
     const started = performance.now();
     this.lastMediaAt = Date.now();
     let pcm: string;
@@ -158,8 +156,9 @@ export class CallBridge implements LiveCallControl {
     mediaMetrics.callerProcessing.observe((performance.now() - started) / 1000);
   }
 
+  /** A keypad digit: the agent is told, the transcript and events record it. */
   onDtmf(digit: string): void {
-    if (this.ended) return;
+    if (this.closed) return;
     this.deps.session.sendText(
       `The caller pressed the ${digit} key on their phone keypad.`,
     );
@@ -170,46 +169,58 @@ export class CallBridge implements LiveCallControl {
   /** Twilio echoed a mark: the audio before it has played (or was cleared). */
   onMark(name: string): void {
     this.pendingMarks.delete(name);
-    if (name === GOODBYE_MARK && this.saidGoodbye)
-      void this.end('agent-closed');
+    if (name === GOODBYE_MARK && this.farewell && !this.closed)
+      this.deps.owner.goodbyePlayed();
   }
 
-  /** Ends the call once, whatever ended it. */
-  async end(reason: CallEndReason): Promise<void> {
-    if (this.ended) return;
-    this.ended = true;
-    this.stopTimers();
+  /**
+   * Plays a last prompt (base64 μ-law 8 kHz) in place of anything queued, followed by the goodbye mark.
+   * Returns the prompt's length in ms, or undefined when the stream cannot carry it.
+   */
+  playGoodbye(prompt: string): number | undefined {
+    if (this.closed || this.deps.socket.readyState !== WebSocket.OPEN)
+      return undefined;
+    this.farewell = true;
+    this.toTwilio.dropQueuedAudio();
+    this.toTwilio.sendControl(this.writer.clear());
+    this.toTwilio.sendControl(this.writer.media(prompt));
+    this.toTwilio.sendControl(this.writer.mark(GOODBYE_MARK));
+    return ((prompt.length * 3) / 4 / 8000) * 1000;
+  }
+
+  /** Releases the bridge once: transcripts flushed, tools cancelled, sender closed, DSP memory returned. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.deps.tools.cancelAll();
     this.flush('caller', 'agent');
-    this.deps.log.info('Call ending', { reason });
-    this.deps.session.close(1000, 'call ended');
+    this.toTwilio.close();
     mediaMetrics.callerBackpressure.inc(this.deps.session.droppedFrames);
-    const { socket } = this.deps;
-    // With <Connect><Stream>, closing the stream ends the call at Twilio.
-    if (socket.readyState === WebSocket.OPEN)
-      socket.close(1000, `call ended: ${reason}`);
-    this.deps.pipelines.caller.dispose();
-    this.deps.pipelines.agent.dispose();
-    await this.deps.calls.end(this.callSid, reason);
-  }
-
-  /** Releases this bridge's resources without touching the call record (a refused second stream). */
-  abandon(code: number, reason: string): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.stopTimers();
-    this.deps.session.close(1000, 'stream refused');
-    if (this.deps.socket.readyState === WebSocket.OPEN)
-      this.deps.socket.close(code, reason);
     this.deps.pipelines.caller.dispose();
     this.deps.pipelines.agent.dispose();
   }
 
   private onAgentAudio(data: string, mimeType: string | undefined): void {
-    if (this.ended) return;
+    if (this.closed || this.farewell) return;
     const started = performance.now();
     this.flush('caller');
-    const payload = this.deps.pipelines.agent.processInlineData(data, mimeType);
+    let payload: string;
+    try {
+      payload = this.deps.pipelines.agent.processInlineData(data, mimeType);
+    } catch (err) {
+      // Audio the bridge cannot use costs that message, never the call.
+      if (!(
+        err instanceof InvalidAudioPayloadError || err instanceof RangeError
+      ))
+        throw err;
+      mediaMetrics.agentUnusable.inc();
+      if (this.unusableAgentAudio++ === 0)
+        this.deps.log.warn('Skipping agent audio the bridge cannot use', {
+          mimeType: String(mimeType).slice(0, 100),
+          err: err.message,
+        });
+      return;
+    }
     if (!payload) return;
     const droppedBefore = this.toTwilio.dropped;
     this.toTwilio.sendAudio(this.writer.media(payload));
@@ -223,21 +234,18 @@ export class CallBridge implements LiveCallControl {
   }
 
   /**
-   * Runs one tool call off the audio path and answers Gemini with its id; errors and timeouts are
-   * error responses, a cancelled call gets none. Call and result go to the transcript and events.
+   * Runs one tool call off the audio path and answers Gemini with its id; errors, timeouts and results
+   * that cannot be serialized are error responses, a cancelled call gets none. Call and result go to
+   * the transcript and events.
    */
   private async runTool(call: LiveFunctionCall): Promise<void> {
     const outcome = await this.deps.tools.run(call);
-    if (this.ended) return;
+    if (this.closed) return;
     if (!outcome.cancelled) {
       this.deps.session.sendToolResponse([
         { id: outcome.id, name: outcome.name, response: outcome.response },
       ]);
     }
-    const shown = (value: unknown): string => {
-      const text = JSON.stringify(value) ?? 'null';
-      return text.length > 300 ? `${text.slice(0, 297)}...` : text;
-    };
     const result = outcome.cancelled ? 'cancelled' : shown(outcome.response);
     this.append(
       'system',
@@ -266,7 +274,7 @@ export class CallBridge implements LiveCallControl {
 
   /** Barge-in: Twilio drops what it has buffered, and the filter forgets the stale speech. */
   private onInterrupted(): void {
-    if (this.ended) return;
+    if (this.closed || this.farewell) return;
     this.toTwilio.dropQueuedAudio();
     this.toTwilio.sendControl(this.writer.clear());
     this.deps.pipelines.agent.reset();
@@ -275,43 +283,6 @@ export class CallBridge implements LiveCallControl {
     this.deps.events.emit('agent.interrupted', { callSid: this.callSid });
     if (this.transcript.agent) this.transcript.agent += ' [interrupted]';
     this.flush('agent');
-  }
-
-  /**
-   * The agent is gone for good (every reconnect failed): the caller hears a short spoken apology,
-   * then the call ends once Twilio has played it.
-   */
-  private onSessionClosed(info: LiveSessionClosed): void {
-    if (this.ended || this.saidGoodbye) return;
-    this.saidGoodbye = true;
-    mediaMetrics.agentLost.inc();
-    this.deps.log.warn('Gemini session lost; saying goodbye', {
-      code: info.code,
-      reason: info.reason,
-    });
-    const { socket } = this.deps;
-    if (socket.readyState !== WebSocket.OPEN) {
-      void this.end('agent-closed');
-      return;
-    }
-    const prompt = PROMPTS.agentUnavailable;
-    this.toTwilio.dropQueuedAudio();
-    this.toTwilio.sendControl(this.writer.clear());
-    this.toTwilio.sendControl(this.writer.media(prompt));
-    this.toTwilio.sendControl(this.writer.mark(GOODBYE_MARK));
-    const promptMs = ((prompt.length * 3) / 4 / 8000) * 1000;
-    this.goodbyeTimer = setTimeout(
-      () => void this.end('agent-closed'),
-      promptMs + GOODBYE_MARGIN_MS,
-    );
-    this.goodbyeTimer.unref();
-  }
-
-  private stopTimers(): void {
-    this.toTwilio.close();
-    clearTimeout(this.maxDurationTimer);
-    clearInterval(this.idleTimer);
-    clearTimeout(this.goodbyeTimer);
   }
 
   private flush(...roles: Array<'caller' | 'agent'>): void {
@@ -325,4 +296,17 @@ export class CallBridge implements LiveCallControl {
   private append(role: TranscriptRole, text: string): void {
     this.deps.calls.appendTranscript(this.callSid, role, text);
   }
+}
+
+/** A value as short JSON for the transcript (values JSON cannot encode are named, not thrown). */
+function shown(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? 'null';
+  } catch {
+    text = '[unserializable]';
+  }
+  return text.length > TOOL_TEXT_MAX
+    ? `${text.slice(0, TOOL_TEXT_MAX - 3)}...`
+    : text;
 }

@@ -29,6 +29,8 @@ export const mediaMetrics = {
   callerInvalid: dropped.labels('caller_to_agent', 'invalid'),
   callerBackpressure: dropped.labels('caller_to_agent', 'backpressure'),
   agentBackpressure: dropped.labels('agent_to_caller', 'backpressure'),
+  /** Agent messages whose audio could not be used (unsupported rate or type, bad payload). */
+  agentUnusable: dropped.labels('agent_to_caller', 'unusable'),
   callerProcessing: processing.labels('caller_to_agent'),
   agentProcessing: processing.labels('agent_to_caller'),
   rejectedMessages: new Counter({

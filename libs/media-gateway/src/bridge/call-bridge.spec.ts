@@ -7,7 +7,8 @@ import {
 } from '@app/gemini-client';
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import { CallBridge } from './call-bridge';
+import { CallFaultBoundary } from '../lifecycle/call-fault-boundary';
+import { CallBridge, CallBridgeOwner } from './call-bridge';
 import { CallLog } from './call-log';
 
 class FakeSocket {
@@ -47,15 +48,18 @@ function setup() {
   const socket = new FakeSocket();
   const session = new FakeSession();
   const transcript: Array<[string, string]> = [];
-  const ends: string[] = [];
+  const faults: string[] = [];
+  const owner = { lost: 0, played: 0 };
   const calls = {
     appendTranscript: (_sid: string, role: string, text: string) =>
       transcript.push([role, text]),
-    end: (_sid: string, reason: string) => {
-      ends.push(reason);
-      return Promise.resolve();
-    },
   } as unknown as CallsService;
+  const log = new CallLog('test', {});
+  const boundary = new CallFaultBoundary(log, (where) => faults.push(where));
+  const bridgeOwner: CallBridgeOwner = {
+    agentLost: () => owner.lost++,
+    goodbyePlayed: () => owner.played++,
+  };
   const bridge = new CallBridge({
     callSid: 'CA' + '0'.repeat(32),
     streamSid: 'MZ' + '1'.repeat(32),
@@ -63,14 +67,14 @@ function setup() {
     session: session as unknown as LiveSession,
     pipelines: new AudioBridgeService().createCallPipelines(),
     calls,
-    log: new CallLog('test', {}),
+    log,
     tools: noTools(),
     events: noEvents,
-    maxCallDurationMs: 60_000,
-    idleTimeoutMs: 60_000,
+    boundary,
+    owner: bridgeOwner,
   });
   bridge.start();
-  return { socket, session, transcript, ends, bridge };
+  return { socket, session, transcript, faults, owner, bridge };
 }
 
 const noTools = (): ToolCallScope =>
@@ -89,7 +93,7 @@ describe('CallBridge', () => {
     bridge.onCallerMedia(Buffer.alloc(160, 0xff).toString('base64'));
     expect(session.audio).toHaveLength(1);
     expect(Buffer.from(session.audio[0], 'base64')).toHaveLength(640);
-    await bridge.end('caller-hangup');
+    bridge.close();
   });
 
   it('skips a caller frame that is not base64 and keeps the call up', async () => {
@@ -98,7 +102,7 @@ describe('CallBridge', () => {
     bridge.onCallerMedia(Buffer.alloc(160, 0xff).toString('base64'));
     expect(bridge.invalidFrames).toBe(1);
     expect(session.audio).toHaveLength(1);
-    await bridge.end('caller-hangup');
+    bridge.close();
   });
 
   it('sends agent audio to Twilio as μ-law media, a mark every 5 chunks and at the end of a turn', async () => {
@@ -116,7 +120,7 @@ describe('CallBridge', () => {
     for (const m of socket.sent.filter((m) => m.event === 'mark'))
       bridge.onMark((m.mark as { name: string }).name);
     expect(bridge.pendingMarks.size).toBe(0);
-    await bridge.end('caller-hangup');
+    bridge.close();
   });
 
   it('answers interrupted with clear at once and forgets pending marks', async () => {
@@ -129,7 +133,7 @@ describe('CallBridge', () => {
     expect(transcript).toEqual([
       ['agent', 'Our opening hours are [interrupted]'],
     ]);
-    await bridge.end('caller-hangup');
+    bridge.close();
   });
 
   it('appends transcripts per turn in order', async () => {
@@ -143,7 +147,7 @@ describe('CallBridge', () => {
       ['caller', 'When are you open?'],
       ['agent', 'From nine to five.'],
     ]);
-    await bridge.end('caller-hangup');
+    bridge.close();
   });
 
   it('tells the agent about DTMF digits and records them', async () => {
@@ -151,58 +155,71 @@ describe('CallBridge', () => {
     bridge.onDtmf('5');
     expect(session.texts[0]).toContain('5');
     expect(transcript).toEqual([['system', 'DTMF 5']]);
-    await bridge.end('caller-hangup');
+    bridge.close();
   });
 
-  it('cleans up once however many ends arrive', async () => {
-    const { socket, session, bridge, ends } = setup();
-    await Promise.all([bridge.end('caller-hangup'), bridge.end('admin')]);
-    session.emit('closed', { code: 1000, reason: '', beforeReady: false });
-    await bridge.end('stream-stopped');
-    expect(ends).toEqual(['caller-hangup']);
-    expect(session.closes).toBe(1);
-    expect(socket.closed?.code).toBe(1000);
-  });
-
-  it('when the agent is lost for good, plays the apology, then ends once Twilio has played it', async () => {
-    const { socket, session, ends, bridge } = setup();
+  it('plays a goodbye prompt in place of queued audio and reports when Twilio has played it', () => {
+    const { socket, session, owner, bridge } = setup();
     session.emit('closed', {
       code: 1011,
       reason: 'internal',
       beforeReady: false,
     });
+    expect(owner.lost).toBe(1);
+    const ms = bridge.playGoodbye(Buffer.alloc(800, 0xff).toString('base64'));
+    expect(ms).toBeCloseTo(100, 0);
     expect(socket.sent.map((m) => m.event)).toEqual(['clear', 'media', 'mark']);
     expect(socket.sent[2].mark).toEqual({ name: 'goodbye' });
-    expect(ends).toEqual([]);
+    session.emit('audio', agentChunk, 'audio/pcm;rate=24000');
+    expect(socket.sent).toHaveLength(3); // nothing after the goodbye
     bridge.onMark('goodbye');
-    await new Promise((r) => setImmediate(r));
-    expect(ends).toEqual(['agent-closed']);
-    expect(socket.closed).toBeDefined();
+    expect(owner.played).toBe(1);
+    bridge.close();
   });
 
-  it('ends an idle stream (no media from Twilio)', async () => {
-    const ends: string[] = [];
-    const bridge = new CallBridge({
-      callSid: 'CA' + '0'.repeat(32),
-      streamSid: 'MZ' + '1'.repeat(32),
-      socket: new FakeSocket() as unknown as WebSocket,
-      session: new FakeSession() as unknown as LiveSession,
-      pipelines: new AudioBridgeService().createCallPipelines(),
-      calls: {
-        appendTranscript: () => undefined,
-        end: (_sid: string, reason: string) => {
-          ends.push(reason);
-          return Promise.resolve();
-        },
-      } as unknown as CallsService,
-      log: new CallLog('test', {}),
-      tools: noTools(),
-      events: noEvents,
-      maxCallDurationMs: 60_000,
-      idleTimeoutMs: 100,
-    });
-    bridge.start();
-    await new Promise((r) => setTimeout(r, 250));
-    expect(ends).toEqual(['idle-timeout']);
+  it.each([
+    ['an unsupported rate', agentChunk, 'audio/pcm;rate=191999'],
+    ['a zero rate', agentChunk, 'audio/pcm;rate=0'],
+    ['a rate that is not a number', agentChunk, 'audio/pcm;rate=abc'],
+    ['a type that is not PCM', agentChunk, 'audio/mpeg'],
+    [
+      'a payload that is not base64',
+      '***not base64***',
+      'audio/pcm;rate=24000',
+    ],
+  ])(
+    'drops agent audio with %s and keeps the call going',
+    (_kind, data, mimeType) => {
+      const { socket, session, faults, bridge } = setup();
+      session.emit('audio', data, mimeType);
+      expect(bridge.unusableAgentAudio).toBe(1);
+      session.emit('audio', agentChunk, 'audio/pcm;rate=24000');
+      expect(socket.sent.map((m) => m.event)).toEqual(['media']);
+      expect(faults).toEqual([]);
+      bridge.close();
+    },
+  );
+
+  it('turns a throw inside a Gemini event into a fault of this call, not an exception', () => {
+    const { session, faults, bridge } = setup();
+    session.emit('audio', { not: 'a string' }, 'audio/pcm;rate=24000');
+    session.on('turnComplete', () => undefined);
+    (bridge as unknown as { flush: () => void }).flush = () => {
+      throw new Error('boom');
+    };
+    expect(() => session.emit('turnComplete')).not.toThrow();
+    expect(faults).toEqual(['gemini:turnComplete']);
+    delete (bridge as unknown as { flush?: unknown }).flush; // back to the prototype's
+    bridge.close();
+  });
+
+  it('releases once: later events and frames are ignored', () => {
+    const { socket, session, bridge } = setup();
+    bridge.close();
+    bridge.close();
+    bridge.onCallerMedia(Buffer.alloc(160, 0xff).toString('base64'));
+    session.emit('audio', agentChunk, 'audio/pcm;rate=24000');
+    expect(session.audio).toHaveLength(0);
+    expect(socket.sent).toHaveLength(0);
   });
 });

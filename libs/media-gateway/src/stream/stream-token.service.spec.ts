@@ -1,10 +1,10 @@
-import { TwilioOptions } from '../twilio.options';
+import { MediaGatewayOptions } from '../media-gateway.options';
 import { StreamTokenService } from './stream-token.service';
 
 const options = (
   ttl: number,
   authToken = 'shared-auth-token',
-): TwilioOptions => ({
+): MediaGatewayOptions => ({
   authToken,
   streamTokenTtlMs: ttl,
   maxCallDurationMs: 1,
@@ -19,7 +19,6 @@ describe('StreamTokenService', () => {
     services.push(service);
     return service;
   };
-  afterAll(() => services.forEach((s) => s.onModuleDestroy()));
 
   it('accepts a token once, for its own call only', () => {
     const tokens = make(30_000);

@@ -22,6 +22,10 @@ export class CallLog {
     this.logger.log({ ...this.bindings, ...fields, msg });
   }
 
+  error(msg: string, fields: Record<string, unknown> = {}): void {
+    this.logger.error({ ...this.bindings, ...fields, msg });
+  }
+
   warn(msg: string, fields: Record<string, unknown> = {}): void {
     this.logger.warn({ ...this.bindings, ...fields, msg });
   }

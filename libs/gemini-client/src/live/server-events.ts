@@ -1,0 +1,99 @@
+import type { LiveFunctionCall, LiveServerMessage } from './live-messages';
+
+/** The events one server message carries, in the order the session emits them. */
+export interface ServerEventSink {
+  setupComplete(): void;
+  audio(data: string, mimeType: string | undefined): void;
+  inputTranscript(text: string): void;
+  outputTranscript(text: string): void;
+  interrupted(): void;
+  generationComplete(): void;
+  turnComplete(): void;
+  toolCall(calls: LiveFunctionCall[]): void;
+  toolCallCancellation(ids: string[]): void;
+  goAway(timeLeft: string | undefined): void;
+  resumption(handle: string): void;
+}
+
+type Obj = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Obj =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined;
+const field = (value: unknown, name: string): unknown =>
+  isObject(value) ? value[name] : undefined;
+
+/**
+ * Reads a parsed server message field by field, checking each field's type against the Live API's
+ * BidiGenerateContentServerMessage (ai.google.dev, Live API reference), and hands every usable event
+ * to `sink`. A field of the wrong type is skipped, never thrown on: it costs that field, not the call.
+ * Returns how many fields were skipped.
+ */
+export function readServerEvents(
+  message: LiveServerMessage,
+  sink: ServerEventSink,
+): number {
+  const raw = message as Obj;
+  let skipped = 0;
+  const skip = (): void => {
+    skipped++;
+  };
+  if (raw.setupComplete !== undefined) sink.setupComplete();
+
+  const content = raw.serverContent;
+  if (content !== undefined && !isObject(content)) skip();
+  if (isObject(content)) {
+    const parts = field(content.modelTurn, 'parts');
+    if (parts !== undefined && !Array.isArray(parts)) skip();
+    for (const part of Array.isArray(parts) ? (parts as unknown[]) : []) {
+      const inline = field(part, 'inlineData');
+      if (inline === undefined) continue;
+      const data = text(field(inline, 'data'));
+      const mimeType = field(inline, 'mimeType');
+      if (data === undefined || (mimeType !== undefined && !text(mimeType)))
+        skip();
+      else if (data) sink.audio(data, mimeType as string | undefined);
+    }
+    const heard = field(content.inputTranscription, 'text');
+    if (text(heard)) sink.inputTranscript(heard as string);
+    const said = field(content.outputTranscription, 'text');
+    if (text(said)) sink.outputTranscript(said as string);
+    if (content.interrupted === true) sink.interrupted();
+    if (content.generationComplete === true) sink.generationComplete();
+    if (content.turnComplete === true) sink.turnComplete();
+  }
+
+  const functionCalls = field(raw.toolCall, 'functionCalls');
+  if (raw.toolCall !== undefined && !Array.isArray(functionCalls)) skip();
+  if (Array.isArray(functionCalls)) {
+    const calls = (functionCalls as unknown[]).filter(isFunctionCall);
+    if (calls.length < functionCalls.length) skip();
+    if (calls.length) sink.toolCall(calls);
+  }
+
+  const ids = field(raw.toolCallCancellation, 'ids');
+  if (Array.isArray(ids)) {
+    const valid = (ids as unknown[]).filter(
+      (id): id is string => typeof id === 'string',
+    );
+    if (valid.length) sink.toolCallCancellation(valid);
+  } else if (raw.toolCallCancellation !== undefined) skip();
+
+  if (isObject(raw.goAway)) sink.goAway(text(raw.goAway.timeLeft));
+  else if (raw.goAway !== undefined) skip();
+
+  const update = raw.sessionResumptionUpdate;
+  const handle = text(field(update, 'newHandle'));
+  if (handle && field(update, 'resumable') !== false) sink.resumption(handle);
+  return skipped;
+}
+
+function isFunctionCall(value: unknown): value is LiveFunctionCall {
+  return (
+    isObject(value) &&
+    typeof value.id === 'string' &&
+    typeof value.name === 'string' &&
+    (value.args === undefined || isObject(value.args))
+  );
+}

@@ -1,0 +1,280 @@
+import { AudioBridgeService } from '@app/audio-bridge';
+import {
+  CallEndReason,
+  CallEvents,
+  CallsService,
+  LiveCallControl,
+} from '@app/call-manager';
+import {
+  AgentToolRegistry,
+  LiveSession,
+  LiveSessionClosed,
+  ToolCallScope,
+} from '@app/gemini-client';
+import WebSocket from 'ws';
+import { CallBridge, CallBridgeOwner } from '../bridge/call-bridge';
+import { CallLog } from '../bridge/call-log';
+import type { MediaGatewayOptions } from '../media-gateway.options';
+import { mediaMetrics } from '../metrics/media.metrics';
+import { PROMPTS } from '../prompts/prompts.generated';
+import { CallFaultBoundary } from './call-fault-boundary';
+import { CallState, CallStateMachine } from './call-state';
+import { CallTimers } from './call-timers';
+
+/** After the goodbye prompt's own length, how long to wait for Twilio's mark echo (ms). */
+const GOODBYE_MARGIN_MS = 1500;
+/** Longest wait for the call manager to finish the record once the call is released here (ms). */
+const SETTLE_TIMEOUT_MS = 30_000;
+
+/** Who is calling whom. */
+export interface CallParties {
+  callSid: string;
+  from: string;
+  to: string;
+}
+
+export interface CallLifecycleDeps {
+  parties: CallParties;
+  calls: CallsService;
+  audio: AudioBridgeService;
+  tools: AgentToolRegistry;
+  events: CallEvents;
+  options: MediaGatewayOptions;
+  /** Opens a Gemini Live session with the profile for the dialled number. */
+  openSession(): LiveSession;
+  /** Called once, when the call reaches `ended`. */
+  onEnded(lifecycle: CallLifecycle): void;
+}
+
+/** How the call manager learns of the end: end the call, or give up a reservation (see below). */
+type Settle = 'end' | 'expire';
+
+/**
+ * The one owner of a call's life in this process, as a state machine (see CallState): it holds the
+ * early Gemini session, the media stream and its bridge, the call's timers and its fault boundary.
+ * Every way a call ends — caller hang-up, `stop`, admin (here or from another instance), max duration,
+ * media idle, a refused frame, Gemini lost, shutdown, a final status before the stream, a fault — is a
+ * call to `end` (or `sayGoodbye` first), and the cleanup runs once, in `release`: the call is delisted,
+ * its slot freed, its Gemini session closed, its timers cleared, its DSP memory returned, its final
+ * record written once.
+ */
+export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
+  readonly callSid: string;
+  readonly boundary: CallFaultBoundary;
+  private readonly machine = new CallStateMachine();
+  private readonly timers: CallTimers;
+  private log: CallLog;
+  private session?: LiveSession;
+  private socket?: WebSocket;
+  private bridge?: CallBridge;
+  private goodbyeReason?: CallEndReason;
+  private released?: Promise<void>;
+
+  constructor(private readonly deps: CallLifecycleDeps) {
+    this.callSid = deps.parties.callSid;
+    this.log = new CallLog('CallLifecycle', { callSid: this.callSid });
+    this.boundary = new CallFaultBoundary(this.log, () => this.onFault());
+    this.timers = new CallTimers(this.boundary);
+  }
+
+  get state(): CallState {
+    return this.machine.state;
+  }
+
+  /** The Gemini session the call holds now (early or live), if any. */
+  get liveSession(): LiveSession | undefined {
+    return this.session;
+  }
+
+  /** Resolves once the call has ended and its record is settled (immediately if it never ended). */
+  get settled(): Promise<void> {
+    return this.released ?? Promise.resolve();
+  }
+
+  /**
+   * Reserved: opens the Gemini session early (its setup overlaps Twilio connecting the stream; the
+   * agent's events are held until the stream starts) and gives the stream `streamTokenTtlMs` to come.
+   */
+  openEarlySession(): void {
+    if (this.machine.state !== 'reserved' || this.session) return;
+    this.session = this.deps.openSession();
+    this.session.hold();
+    this.timers.after('expiry', this.deps.options.streamTokenTtlMs, () =>
+      this.expire(),
+    );
+  }
+
+  /**
+   * A media stream with a valid `start` for this call. Returns its bridge, or undefined (nothing
+   * changed) when the call cannot take a stream: it already has one, or it is ending. The stream is
+   * then claimed in the registry; a refused claim releases the call here without touching its record.
+   */
+  acceptStream(socket: WebSocket, streamSid: string): CallBridge | undefined {
+    if (!this.machine.to('connecting')) return undefined;
+    this.timers.clear('expiry');
+    this.socket = socket;
+    this.log = this.log.with({ streamSid });
+    // A session that is still connecting or reconnecting is kept; one that is gone for good is closed.
+    let session = this.session;
+    if (!session || session.state === 'closed') {
+      session?.close(1000, 'replaced');
+      session = this.deps.openSession();
+      this.session = session;
+    }
+    const { parties } = this.deps;
+    const bridge = new CallBridge({
+      callSid: this.callSid,
+      streamSid,
+      socket,
+      session,
+      pipelines: this.deps.audio.createCallPipelines(),
+      calls: this.deps.calls,
+      log: this.log,
+      tools: new ToolCallScope(this.deps.tools, parties),
+      events: this.deps.events,
+      boundary: this.boundary,
+      owner: this,
+    });
+    this.bridge = bridge;
+    bridge.start();
+    this.armStreamTimers(bridge);
+    this.boundary.track('attach', this.attach(streamSid));
+    return bridge;
+  }
+
+  /** Ends the call once, whatever ended it (LiveCallControl; also every local end path). Never rejects. */
+  end(reason: CallEndReason): Promise<void> {
+    return this.release(reason, 'end');
+  }
+
+  /** The agent is gone for good: the caller hears the apology, then the call ends (`agent-closed`). */
+  agentLost(info: LiveSessionClosed): void {
+    mediaMetrics.agentLost.inc();
+    this.log.warn('Gemini session lost; saying goodbye', {
+      code: info.code,
+      reason: info.reason,
+    });
+    this.sayGoodbye('agent-closed');
+  }
+
+  /** The goodbye prompt has played (Twilio echoed its mark). */
+  goodbyePlayed(): void {
+    if (this.goodbyeReason) void this.end(this.goodbyeReason);
+  }
+
+  /**
+   * Plays the spoken apology while the stream is up, then ends the call with `reason` once Twilio has
+   * played it (mark echoed, or its length plus a margin); ends at once when no stream can carry it.
+   */
+  sayGoodbye(reason: CallEndReason): void {
+    const state = this.machine.state;
+    if (state !== 'live' && state !== 'connecting') {
+      if (state !== 'goodbye') void this.end(reason);
+      return;
+    }
+    const promptMs = this.bridge?.playGoodbye(PROMPTS.agentUnavailable);
+    if (promptMs === undefined || !this.machine.to('goodbye')) {
+      void this.end(reason);
+      return;
+    }
+    this.goodbyeReason = reason;
+    this.timers.clear('max-duration');
+    this.timers.after('goodbye', promptMs + GOODBYE_MARGIN_MS, () =>
+      this.end(reason),
+    );
+  }
+
+  /** A fault in this call (see CallFaultBoundary): the apology, then the end with reason `error`. */
+  private onFault(): void {
+    this.sayGoodbye('error');
+  }
+
+  private async attach(streamSid: string): Promise<void> {
+    const attached = await this.deps.calls.attach(
+      this.callSid,
+      this,
+      streamSid,
+    );
+    if (this.machine.state !== 'connecting') return; // ended (or saying goodbye) meanwhile
+    if (!attached) {
+      this.closeSocket(1008, 'call is not live or already has a media stream');
+      await this.release('refused', 'expire');
+      return;
+    }
+    this.machine.to('live');
+    this.log.info('Media stream started');
+  }
+
+  /** Reserved too long: the stream never came here (it may have gone to another instance). */
+  private async expire(): Promise<void> {
+    if (this.machine.state !== 'reserved') return;
+    this.log.warn('Media stream did not connect here in time');
+    await this.release('stream-never-started', 'expire');
+  }
+
+  private armStreamTimers(bridge: CallBridge): void {
+    const { maxCallDurationMs, idleTimeoutMs } = this.deps.options;
+    this.timers.after('max-duration', maxCallDurationMs, () =>
+      this.end('max-duration'),
+    );
+    const idleCheckMs = Math.max(50, Math.min(1000, idleTimeoutMs / 4));
+    this.timers.every('idle', idleCheckMs, () => {
+      if (Date.now() - bridge.lastMediaAt > idleTimeoutMs)
+        void this.end('idle-timeout');
+    });
+  }
+
+  /**
+   * The one cleanup. `settle`: `end` finishes the call (slot, record) with `reason`; `expire` only
+   * gives up this process's reservation (the call manager ends it unless its stream is elsewhere).
+   */
+  private release(reason: CallEndReason, settle: Settle): Promise<void> {
+    if (!this.machine.to('ending')) return this.settled;
+    this.released = this.releaseOnce(reason, settle);
+    return this.released;
+  }
+
+  private async releaseOnce(
+    reason: CallEndReason,
+    settle: Settle,
+  ): Promise<void> {
+    this.log.info('Call ending', { reason });
+    this.timers.clearAll();
+    this.bridge?.close();
+    this.session?.close(1000, 'call ended');
+    // With <Connect><Stream>, closing the stream ends the call at Twilio.
+    this.closeSocket(1000, `call ended: ${reason}`);
+    const done: Promise<unknown> =
+      settle === 'end'
+        ? this.deps.calls.end(this.callSid, reason)
+        : this.deps.calls.expireReservation(this.callSid);
+    try {
+      await withinMs(done, SETTLE_TIMEOUT_MS);
+    } catch (err) {
+      this.log.error('The call manager did not settle the call', {
+        reason,
+        err: err instanceof Error ? err.message : String(err),
+      });
+    }
+    this.machine.to('ended');
+    this.deps.onEnded(this);
+  }
+
+  private closeSocket(code: number, reason: string): void {
+    const socket = this.socket;
+    if (socket?.readyState === WebSocket.OPEN) socket.close(code, reason);
+  }
+}
+
+/** Resolves or rejects as `promise` does, or rejects after `ms`. */
+function withinMs(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`not settled within ${ms} ms`)),
+      ms,
+    );
+    timer.unref();
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,15 @@
+/** What the media gateway needs; the app maps its validated config onto this. */
+export interface MediaGatewayOptions {
+  /** Twilio's auth token: the one-time stream tokens are signed with a key derived from it. */
+  authToken?: string;
+  /** A call is ended after this long (ms). */
+  maxCallDurationMs: number;
+  /** A stream with no media from Twilio for this long is ended (ms). */
+  idleTimeoutMs: number;
+  /** How long a one-time stream token (and the early Gemini session) waits for the stream (ms). */
+  streamTokenTtlMs: number;
+  /** A connected socket that sends no valid `start` within this is closed (ms). */
+  streamStartTimeoutMs: number;
+}
+
+export const MEDIA_GATEWAY_OPTIONS = 'MEDIA_GATEWAY_OPTIONS';
