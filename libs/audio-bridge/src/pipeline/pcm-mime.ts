@@ -27,7 +27,7 @@ export function parsePcmRate(
     return fallback;
   if (typeof mimeType !== 'string' || !PCM_TYPE.test(mimeType)) {
     throw new RangeError(
-      `Unsupported audio type "${String(mimeType).slice(0, 100)}"`,
+      `Unsupported audio type ${JSON.stringify(mimeType)?.slice(0, 100)}`,
     );
   }
   const match = RATE_PARAMETER.exec(mimeType);

@@ -88,7 +88,7 @@ const noEvents = { emit: () => undefined } as unknown as CallEvents;
 const agentChunk = Buffer.alloc(1920).toString('base64'); // 40 ms of 24 kHz silence
 
 describe('CallBridge', () => {
-  it('sends caller frames to Gemini as 16 kHz PCM (320 samples per 20 ms frame)', async () => {
+  it('sends caller frames to Gemini as 16 kHz PCM (320 samples per 20 ms frame)', () => {
     const { session, bridge } = setup();
     bridge.onCallerMedia(Buffer.alloc(160, 0xff).toString('base64'));
     expect(session.audio).toHaveLength(1);
@@ -96,7 +96,7 @@ describe('CallBridge', () => {
     bridge.close();
   });
 
-  it('skips a caller frame that is not base64 and keeps the call up', async () => {
+  it('skips a caller frame that is not base64 and keeps the call up', () => {
     const { session, bridge } = setup();
     bridge.onCallerMedia('***');
     bridge.onCallerMedia(Buffer.alloc(160, 0xff).toString('base64'));
@@ -105,7 +105,7 @@ describe('CallBridge', () => {
     bridge.close();
   });
 
-  it('sends agent audio to Twilio as μ-law media, a mark every 5 chunks and at the end of a turn', async () => {
+  it('sends agent audio to Twilio as μ-law media, a mark every 5 chunks and at the end of a turn', () => {
     const { socket, session, bridge } = setup();
     for (let i = 0; i < 7; i++)
       session.emit('audio', agentChunk, 'audio/pcm;rate=24000');
@@ -123,7 +123,7 @@ describe('CallBridge', () => {
     bridge.close();
   });
 
-  it('answers interrupted with clear at once and forgets pending marks', async () => {
+  it('answers interrupted with clear at once and forgets pending marks', () => {
     const { socket, session, bridge, transcript } = setup();
     session.emit('audio', agentChunk, 'audio/pcm;rate=24000');
     session.emit('outputTranscript', 'Our opening hours are');
@@ -136,7 +136,7 @@ describe('CallBridge', () => {
     bridge.close();
   });
 
-  it('appends transcripts per turn in order', async () => {
+  it('appends transcripts per turn in order', () => {
     const { session, bridge, transcript } = setup();
     session.emit('inputTranscript', 'When are ');
     session.emit('inputTranscript', 'you open?');
@@ -150,7 +150,7 @@ describe('CallBridge', () => {
     bridge.close();
   });
 
-  it('tells the agent about DTMF digits and records them', async () => {
+  it('tells the agent about DTMF digits and records them', () => {
     const { session, bridge, transcript } = setup();
     bridge.onDtmf('5');
     expect(session.texts[0]).toContain('5');

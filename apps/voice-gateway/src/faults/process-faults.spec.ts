@@ -1,0 +1,36 @@
+import { register } from 'prom-client';
+import { installProcessFaultHandlers } from './process-faults';
+
+describe('installProcessFaultHandlers', () => {
+  it('logs and counts an unhandled rejection and an uncaught exception, and the process goes on', async () => {
+    const errors: Array<Record<string, unknown>> = [];
+    const logger = {
+      log: () => undefined,
+      warn: () => undefined,
+      error: (entry: Record<string, unknown>) => errors.push(entry),
+    };
+    const remove = installProcessFaultHandlers(logger);
+    try {
+      process.emit(
+        'unhandledRejection',
+        new Error('lost promise'),
+        Promise.resolve(),
+      );
+      process.emit('uncaughtException', new Error('thrown nowhere'));
+    } finally {
+      remove();
+    }
+    expect(errors.map((e) => e.kind)).toEqual([
+      'unhandledRejection',
+      'uncaughtException',
+    ]);
+    expect(errors[0].stack).toContain('lost promise');
+    const metric = await register
+      .getSingleMetric('process_faults_total')
+      ?.get();
+    const byKind = Object.fromEntries(
+      (metric?.values ?? []).map((v) => [v.labels.kind, v.value]),
+    );
+    expect(byKind).toEqual({ unhandledRejection: 1, uncaughtException: 1 });
+  });
+});
