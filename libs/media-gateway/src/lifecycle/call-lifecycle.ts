@@ -46,6 +46,12 @@ export interface CallLifecycleDeps {
   onEnded(lifecycle: CallLifecycle): void;
 }
 
+/** The close code (RFC 6455 §7.4.1) and reason the stream gets when the call ends. */
+export interface StreamClose {
+  code: number;
+  reason: string;
+}
+
 /** How the call manager learns of the end: end the call, or give up a reservation (see below). */
 type Settle = 'end' | 'expire';
 
@@ -79,6 +85,11 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
 
   get state(): CallState {
     return this.machine.state;
+  }
+
+  /** Timers armed now (expiry, max duration, idle, goodbye): none once the call has ended. */
+  get activeTimers(): number {
+    return this.timers.size;
   }
 
   /** The Gemini session the call holds now (early or live), if any. */
@@ -142,9 +153,12 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
     return bridge;
   }
 
-  /** Ends the call once, whatever ended it (LiveCallControl; also every local end path). Never rejects. */
-  end(reason: CallEndReason): Promise<void> {
-    return this.release(reason, 'end');
+  /**
+   * Ends the call once, whatever ended it (LiveCallControl; also every local end path). The stream is
+   * closed with `close` (default 1000, "call ended: <reason>"). Never rejects.
+   */
+  end(reason: CallEndReason, close?: StreamClose): Promise<void> {
+    return this.release(reason, 'end', close);
   }
 
   /** The agent is gone for good: the caller hears the apology, then the call ends (`agent-closed`). */
@@ -197,8 +211,10 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
     );
     if (this.machine.state !== 'connecting') return; // ended (or saying goodbye) meanwhile
     if (!attached) {
-      this.closeSocket(1008, 'call is not live or already has a media stream');
-      await this.release('refused', 'expire');
+      await this.release('refused', 'expire', {
+        code: 1008,
+        reason: 'call is not live or already has a media stream',
+      });
       return;
     }
     this.machine.to('live');
@@ -228,22 +244,27 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
    * The one cleanup. `settle`: `end` finishes the call (slot, record) with `reason`; `expire` only
    * gives up this process's reservation (the call manager ends it unless its stream is elsewhere).
    */
-  private release(reason: CallEndReason, settle: Settle): Promise<void> {
+  private release(
+    reason: CallEndReason,
+    settle: Settle,
+    close: StreamClose = { code: 1000, reason: `call ended: ${reason}` },
+  ): Promise<void> {
     if (!this.machine.to('ending')) return this.settled;
-    this.released = this.releaseOnce(reason, settle);
+    this.released = this.releaseOnce(reason, settle, close);
     return this.released;
   }
 
   private async releaseOnce(
     reason: CallEndReason,
     settle: Settle,
+    close: StreamClose,
   ): Promise<void> {
     this.log.info('Call ending', { reason });
     this.timers.clearAll();
     this.bridge?.close();
     this.session?.close(1000, 'call ended');
     // With <Connect><Stream>, closing the stream ends the call at Twilio.
-    this.closeSocket(1000, `call ended: ${reason}`);
+    this.closeSocket(close.code, close.reason);
     const done: Promise<unknown> =
       settle === 'end'
         ? this.deps.calls.end(this.callSid, reason)

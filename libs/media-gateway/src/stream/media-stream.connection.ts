@@ -168,8 +168,8 @@ export class MediaStreamConnection {
     clearTimeout(this.startTimer);
     mediaMetrics.rejectedMessages.inc({ reason });
     this.log.warn('Closing media stream', { code, reason });
-    if (this.socket.readyState === WebSocket.OPEN)
+    if (this.call) void this.call.end('refused', { code, reason });
+    else if (this.socket.readyState === WebSocket.OPEN)
       this.socket.close(code, reason);
-    if (this.call) void this.call.end('refused');
   }
 }
