@@ -28,9 +28,9 @@ describe('installProcessFaultHandlers', () => {
     const metric = await register
       .getSingleMetric('process_faults_total')
       ?.get();
-    const byKind = Object.fromEntries(
-      (metric?.values ?? []).map((v) => [v.labels.kind, v.value]),
-    );
+    const byKind: Record<string, number> = {};
+    for (const v of metric?.values ?? [])
+      byKind[String(v.labels.kind)] = v.value;
     expect(byKind).toEqual({ unhandledRejection: 1, uncaughtException: 1 });
   });
 });
