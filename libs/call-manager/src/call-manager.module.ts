@@ -13,6 +13,9 @@ import {
   CALL_STORE,
   type CallManagerOptions,
 } from './call-manager.constants';
+import { CallDrain } from './call-drain.service';
+import { CallEndRouting } from './call-end.routing';
+import { CallRegistration } from './call-registration.service';
 import { CallsService } from './calls.service';
 import { Clock } from './clock.service';
 import {
@@ -24,6 +27,7 @@ import { CALL_ROUTER } from './routing/call-router.constants';
 import { createCallStore } from './store/create-call-store';
 import { BackendLifecycle } from './backend-lifecycle.service';
 import { CallEvents } from './events/call-events';
+import { LocalCalls } from './local-calls.state';
 
 export interface CallManagerModuleAsyncOptions {
   /** Modules the factory's dependencies (and an optional CALL_HANGUP provider) come from. */
@@ -91,6 +95,12 @@ export class CallManagerModule {
         BackendLifecycle,
         CallEvents,
         Clock,
+        // CallsService is the facade over these parts, which share the one LocalCalls; only
+        // CallsService has the shutdown hook (it runs CallDrain once).
+        LocalCalls,
+        CallRegistration,
+        CallEndRouting,
+        CallDrain,
         CallsService,
         AdminGuard,
       ],
