@@ -120,14 +120,21 @@ export class CallRegistration {
       if (this.local.hasCarrier(callSid)) return false;
       const answeredAt = this.now();
       // One atomic compare-and-set in the (possibly shared) registry.
-      const claimed = await this.registry.claimStream(callSid, streamSid, {
-        status: 'in-progress',
-        answeredAt,
-      });
+      // Bounded: a registry that stops answering fails this attach (the call ends with `error`)
+      // instead of pinning the call's lock, and with it its end.
+      const claimed = await this.steps.bounded(
+        this.registry.claimStream(callSid, streamSid, {
+          status: 'in-progress',
+          answeredAt,
+        }),
+        'claim the stream',
+      );
       if (!claimed) return false;
       this.local.holdAttached(callSid, control);
       await this.updateRecord(callSid, { status: 'in-progress', answeredAt });
-      const live = await this.registry.get(callSid).catch(() => undefined);
+      const live = await this.steps
+        .bounded(this.registry.get(callSid), 'read the live call')
+        .catch(() => undefined);
       this.events?.emit('call.started', {
         callSid,
         from: live?.from ?? '',
