@@ -5,7 +5,7 @@ import { collectDefaultMetrics, Gauge, register } from 'prom-client';
 
 /**
  * `GET /metrics`: Prometheus text from the default registry — process metrics, the media path's
- * (libs/twilio), the call lifecycle's (libs/call-manager), and live calls here.
+ * (libs/media-gateway), the call lifecycle's (libs/call-manager), and live calls here.
  */
 @SkipThrottle()
 @Controller('metrics')
