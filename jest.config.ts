@@ -3,7 +3,13 @@ import type { Config } from 'jest';
 const config: Config = {
   rootDir: '.',
   roots: ['<rootDir>/apps', '<rootDir>/libs'],
-  testEnvironment: 'node',
+  // Node, plus a record of the real process's uncaughtException/unhandledRejection events; the
+  // setup file fails the test (or the file) during which either fired.
+  testEnvironment:
+    '<rootDir>/apps/voice-gateway/test/support/process-faults.environment.ts',
+  setupFilesAfterEnv: [
+    '<rootDir>/apps/voice-gateway/test/support/process-faults.setup.ts',
+  ],
   moduleFileExtensions: ['js', 'json', 'ts'],
   // Unit specs beside the code, e2e specs in apps/<app>/test.
   testRegex: '.*\\.(e2e-)?spec\\.ts$',

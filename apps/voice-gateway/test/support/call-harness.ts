@@ -4,6 +4,7 @@ import {
   GeminiLiveEmulatorOptions,
   TwilioCallSimulator,
 } from '@app/simulators';
+import { MEDIA_GATEWAY_OPTIONS as CALL_OPTIONS } from '@app/media-gateway';
 import { INestApplication, Type } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -15,6 +16,43 @@ export const PUBLIC_URL = 'https://voice.example.test';
 export const AUTH_TOKEN = 'test-twilio-auth-token';
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 export const GEMINI_KEY = 'test-gemini-key';
+
+/** A provider of the app replaced for one harness: `overrideProvider(token).useValue(value)`. */
+export interface ProviderOverride {
+  token: string | symbol;
+  value: unknown;
+}
+
+/** The per-call timings (ms) the media path reads from its options. */
+export interface CallTimings {
+  maxCallDurationMs: number;
+  idleTimeoutMs: number;
+  /** How long a reservation (its stream token and early Gemini session) waits for the stream. */
+  streamTokenTtlMs: number;
+  streamStartTimeoutMs: number;
+  /** Longest wait for one step of a call's end (read by the restructured lifecycle, if at all). */
+  endStepTimeoutMs: number;
+}
+
+/**
+ * Replaces the media path's options with `timings` over the app's defaults. The one place that
+ * knows which token carries them (see the CALL_OPTIONS import).
+ */
+export function callTimings(timings: Partial<CallTimings>): ProviderOverride {
+  return {
+    token: CALL_OPTIONS,
+    value: {
+      webhookBaseUrl: PUBLIC_URL,
+      authToken: AUTH_TOKEN,
+      maxCallDurationMs: 1_800_000,
+      idleTimeoutMs: 15_000,
+      streamTokenTtlMs: 30_000,
+      streamStartTimeoutMs: 10_000,
+      endStepTimeoutMs: 5_000,
+      ...timings,
+    },
+  };
+}
 
 /** The real app (real WsAdapter, real sockets) in front of the Gemini Live emulator. */
 export interface CallHarness {
@@ -39,6 +77,8 @@ export async function startCallHarness(
   emulatorOptions: GeminiLiveEmulatorOptions = {},
   /** Extra modules, loaded inside the app's module registry (decorators must share it). */
   extraModules: () => Promise<Array<Type<unknown>>> = () => Promise.resolve([]),
+  /** Providers to replace (fault-injecting backends, short timings). */
+  overrides: ProviderOverride[] = [],
 ): Promise<CallHarness> {
   const emulator = await GeminiLiveEmulator.start({
     apiKey: GEMINI_KEY,
@@ -66,9 +106,12 @@ export async function startCallHarness(
     const { Test } = await import('@nestjs/testing');
     const { AppModule } = await import('../../src/app.module');
     const { configureApp } = await import('../../src/app.setup');
-    const moduleRef = await Test.createTestingModule({
+    let builder = Test.createTestingModule({
       imports: [AppModule, ...(await extraModules())],
-    }).compile();
+    });
+    for (const { token, value } of overrides)
+      builder = builder.overrideProvider(token).useValue(value);
+    const moduleRef = await builder.compile();
     app = moduleRef.createNestApplication({ bufferLogs: true });
     configureApp(app);
     try {

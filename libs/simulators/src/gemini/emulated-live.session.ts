@@ -130,6 +130,17 @@ export class EmulatedLiveSession {
     return true;
   }
 
+  /**
+   * Sends a frame exactly as given (a string as a text frame, a Buffer as a binary frame), for tests
+   * that feed the client frames Gemini never sends: not JSON, or JSON of the wrong shape. Not
+   * recorded in `sent` and not tracked as a tool call. False if not open.
+   */
+  sendRaw(data: string | Buffer): boolean {
+    if (this.ws.readyState !== this.ws.OPEN) return false;
+    this.ws.send(data, { binary: Buffer.isBuffer(data) });
+    return true;
+  }
+
   /** Sends goAway; unless `closeAfter` is false, closes 1011 once timeLeft has passed. */
   goAway(timeLeft = '5s', closeAfter = true): void {
     this.send({ goAway: { timeLeft } });

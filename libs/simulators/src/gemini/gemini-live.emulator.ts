@@ -67,7 +67,9 @@ export class GeminiLiveEmulator implements SessionHost {
   });
   private readonly server: Server;
   private readonly handles = new Map<string, EmulatedLiveSession>();
-  private readonly listeners = new Set<(session: EmulatedLiveSession) => void>();
+  private readonly listeners = new Set<
+    (session: EmulatedLiveSession) => void
+  >();
 
   private constructor(options: GeminiLiveEmulatorOptions) {
     this.options = resolveOptions(options);
