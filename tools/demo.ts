@@ -32,6 +32,8 @@ async function main(): Promise<void> {
     GEMINI_LIVE_URL: emulator.url,
     ADMIN_API_KEY: ADMIN_KEY,
     LOG_LEVEL: 'warn',
+    // The demo shows the bundled examples (off by default in a real deployment).
+    EXAMPLE_MODULES: 'opening-hours,call-summary',
   });
   console.log(
     `service     ${service.url} (Gemini Live emulator at ${emulator.url})`,

@@ -6,7 +6,7 @@ import { TwilioRestModule } from '@app/twilio';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import {
@@ -21,13 +21,14 @@ import {
   validateEnv,
 } from './config';
 import { ConsoleModule } from './console/console.module';
-import { CallSummaryModule } from './examples/call-summary';
-import { OpeningHoursModule } from './examples/opening-hours';
+import { EXAMPLE_MODULES } from './examples/examples.module';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
 import { LiveTokensController } from './live/live-tokens.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { loggerOptions } from './logging/logger.options';
+import { RateLimitGuard } from './throttling/rate-limit.guard';
+import { RATE_LIMITS } from './throttling/rate-limits.constants';
 
 /** A one-time stream token (and the Gemini session opened early) waits this long for the stream. */
 const STREAM_TOKEN_TTL_MS = 30_000;
@@ -48,9 +49,10 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
       inject: [appConfig.KEY],
       useFactory: (app: AppConfig) => loggerOptions(app),
     }),
-    // Per client address, on the webhook and admin routes (health and metrics skip it). Twilio
-    // posts from a pool of addresses, so the webhook limit is generous; it stops floods, not calls.
-    ThrottlerModule.forRoot([{ ttl: 60_000, limit: 600 }]),
+    // Per client address (req.ip, see TRUST_PROXY): the admin and token routes get a per-client
+    // limit; Twilio's routes only a budget of failed signature checks, so a correctly signed webhook
+    // is never refused. Health and metrics skip it. See throttling/rate-limit.guard.ts.
+    ThrottlerModule.forRoot(RATE_LIMITS),
     // Call events (call.started, call.ended, transcript.appended, …) for teams' listeners.
     EventEmitterModule.forRoot(),
     AudioBridgeModule,
@@ -102,20 +104,13 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
     }),
     // The operator console (GET /console) and its event stream.
     ConsoleModule,
-    // The two example extension modules (see src/examples/README.md): an agent tool, and a listener
-    // that posts call summaries (inert unless CALL_SUMMARY_WEBHOOK_URL is set).
-    OpeningHoursModule,
-    CallSummaryModule.forRootAsync({
-      inject: [callsConfig.KEY],
-      useFactory: (calls: CallsConfig) => ({
-        url: calls.summaryWebhookUrl,
-        secret: calls.summaryWebhookSecret,
-      }),
-    }),
+    // The example extension modules (src/examples/README.md), only those EXAMPLE_MODULES names.
+    ...EXAMPLE_MODULES,
   ],
   // Health lives here: it reads the Twilio module's exports, which only the importer of that dynamic
   // module can see.
   controllers: [HealthController, MetricsController, LiveTokensController],
-  providers: [HealthService, { provide: APP_GUARD, useClass: ThrottlerGuard }],
+  // The rate limiter lives here too: it asks the Twilio module's verifier about signed routes.
+  providers: [HealthService, { provide: APP_GUARD, useClass: RateLimitGuard }],
 })
 export class AppModule {}

@@ -6,6 +6,8 @@ import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import type { Application } from 'express';
+import { AppConfig, appConfig } from './config';
 
 /**
  * Nest's WsAdapter subscribes a JSON-parsing dispatcher to every socket, even for gateways with no
@@ -67,6 +69,11 @@ export class RawWsAdapter extends WsAdapter {
 /** What main.ts and the end-to-end tests both apply to the app. */
 export function configureApp(app: INestApplication): void {
   app.useLogger(app.get(Logger));
+  // Which proxies may name the client (X-Forwarded-For): rate limits key on req.ip, so behind a
+  // proxy without this every caller would share the proxy's budget. Unset: nobody (the peer address).
+  const { trustProxy } = app.get<AppConfig>(appConfig.KEY);
+  const express = app.getHttpAdapter().getInstance() as Application;
+  express.set('trust proxy', trustProxy);
   // Security headers on every HTTP response (an API: no scripts, frames or sniffing).
   app.use(helmet());
   app.useWebSocketAdapter(new RawWsAdapter(app));

@@ -20,6 +20,7 @@ describe('Call events to the example call-summary notifier (real app)', () => {
     );
     h = await startCallHarness(
       {
+        EXAMPLE_MODULES: 'call-summary',
         CALL_SUMMARY_WEBHOOK_URL: receiver.url,
         CALL_SUMMARY_WEBHOOK_SECRET: SECRET,
       },

@@ -40,7 +40,7 @@ describe('Agent tools and profiles (real app, emulator, simulated Twilio)', () =
       }),
     );
     h = await startCallHarness(
-      { AGENT_PROFILES_FILE: profilesFile },
+      { AGENT_PROFILES_FILE: profilesFile, EXAMPLE_MODULES: 'opening-hours' },
       { speechThreshold: 1e9, replyToToolResponses: false },
       () =>
         import('./support/test-tools.module').then((m) => [m.TestToolsModule]),

@@ -1,4 +1,8 @@
-import { validateEnv } from './env.validation';
+import {
+  parseExampleModules,
+  parseTrustProxy,
+  validateEnv,
+} from './env.validation';
 
 function errorLines(raw: Record<string, string>): string[] {
   try {
@@ -107,5 +111,73 @@ describe('validateEnv', () => {
     expect(message).not.toContain('hunter2');
     expect(message).toContain('ADMIN_API_KEY');
     expect(message).toContain('DATABASE_URL');
+  });
+});
+
+describe('validateEnv: values with their own parsers, and pairs', () => {
+  it.each([
+    ['1', 1],
+    ['true', true],
+    ['loopback', ['loopback']],
+    ['10.0.0.0/8, 192.168.1.7', ['10.0.0.0/8', '192.168.1.7']],
+    ['::1,fd00::/8', ['::1', 'fd00::/8']],
+  ])('parses TRUST_PROXY=%s', (value, parsed) => {
+    expect(parseTrustProxy(value)).toEqual(parsed);
+    expect(() => validateEnv({ TRUST_PROXY: value })).not.toThrow();
+  });
+
+  it.each(['yes', 'proxy.example.com', '1.2.3', '-1'])(
+    'rejects TRUST_PROXY=%s',
+    (value) => {
+      expect(errorLines({ TRUST_PROXY: value })).toEqual([
+        expect.stringMatching(
+          /^ {2}- TRUST_PROXY: must be true, false, a hop count/,
+        ),
+      ]);
+    },
+  );
+
+  it('EXAMPLE_MODULES takes a comma list of the bundled examples, nothing else', () => {
+    expect(parseExampleModules('opening-hours, call-summary')).toEqual([
+      'opening-hours',
+      'call-summary',
+    ]);
+    expect(errorLines({ EXAMPLE_MODULES: 'opening-hours,crm' })).toEqual([
+      expect.stringMatching(
+        /^ {2}- EXAMPLE_MODULES: must be a comma list of opening-hours, call-summary/,
+      ),
+    ]);
+  });
+
+  it('GEMINI_LIVE_URL must be wss:// unless it points at loopback', () => {
+    for (const url of [
+      'ws://127.0.0.1:9000',
+      'ws://localhost:9000/live',
+      'ws://[::1]:9000',
+      'wss://gemini.example.com',
+    ]) {
+      expect(() => validateEnv({ GEMINI_LIVE_URL: url })).not.toThrow();
+    }
+    expect(errorLines({ GEMINI_LIVE_URL: 'ws://gemini.example.com' })).toEqual([
+      expect.stringMatching(/^ {2}- GEMINI_LIVE_URL: must be wss:\/\//),
+    ]);
+    expect(errorLines({ GEMINI_LIVE_URL: 'ws://10.0.0.5:9000' })).toHaveLength(
+      1,
+    );
+  });
+
+  it('one Vertex variable without the other names the missing one', () => {
+    expect(errorLines({ GOOGLE_CLOUD_PROJECT: 'my-project' })).toEqual([
+      '  - GOOGLE_CLOUD_LOCATION: must be set with GOOGLE_CLOUD_PROJECT (Vertex AI needs both) (unset)',
+    ]);
+    expect(errorLines({ GOOGLE_CLOUD_LOCATION: 'us-central1' })).toEqual([
+      '  - GOOGLE_CLOUD_PROJECT: must be set with GOOGLE_CLOUD_LOCATION (Vertex AI needs both) (unset)',
+    ]);
+    expect(() =>
+      validateEnv({
+        GOOGLE_CLOUD_PROJECT: 'my-project',
+        GOOGLE_CLOUD_LOCATION: 'us-central1',
+      }),
+    ).not.toThrow();
   });
 });

@@ -28,13 +28,65 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
-/** Values never echoed back in validation messages. */
-const SECRET_KEYS = new Set([
+/** The bundled example modules `EXAMPLE_MODULES` may name (src/examples). */
+export const EXAMPLE_MODULE_NAMES = ['opening-hours', 'call-summary'] as const;
+export type ExampleModuleName = (typeof EXAMPLE_MODULE_NAMES)[number];
+
+/** Variables whose values are secrets: never echoed in validation messages, stripped from logs. */
+export const SECRET_ENV_KEYS: readonly string[] = [
   'CALL_SUMMARY_WEBHOOK_SECRET',
   'TWILIO_AUTH_TOKEN',
   'GEMINI_API_KEY',
   'ADMIN_API_KEY',
-]);
+];
+const SECRET_KEYS = new Set(SECRET_ENV_KEYS);
+
+/** Host names a plain ws:// GEMINI_LIVE_URL may point at (this machine only). */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '::1' ||
+    /^127(\.\d{1,3}){3}$/.test(host)
+  );
+}
+
+/**
+ * Express `trust proxy` from TRUST_PROXY: `true`/`false`, a hop count (`1`: believe the nearest
+ * proxy's X-Forwarded-For entry), or a comma list of addresses, CIDR ranges or the names `loopback`,
+ * `linklocal`, `uniquelocal` (the proxies whose X-Forwarded-For to believe). Source: Express 5
+ * "behind proxies" guide. Returns undefined for a value of none of those shapes.
+ */
+export function parseTrustProxy(
+  value: string,
+): boolean | number | string[] | undefined {
+  const trimmed = value.trim();
+  if (trimmed === 'true') return true;
+  if (trimmed === 'false') return false;
+  if (/^\d{1,3}$/.test(trimmed)) return Number(trimmed);
+  const entries = trimmed.split(',').map((entry) => entry.trim());
+  const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
+  const address =
+    /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)(\/\d{1,3})?$/i;
+  return entries.every((entry) => named.has(entry) || address.test(entry))
+    ? entries
+    : undefined;
+}
+
+/** EXAMPLE_MODULES as a list of known names; undefined when any entry is unknown. */
+export function parseExampleModules(
+  value: string,
+): ExampleModuleName[] | undefined {
+  const names = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const known = new Set<string>(EXAMPLE_MODULE_NAMES);
+  return names.every((name) => known.has(name))
+    ? [...new Set(names)].map((name) => name as ExampleModuleName)
+    : undefined;
+}
 
 /** "42" -> 42; anything else is left as it is so that @IsInt reports it. */
 const toInt = ({ value }: { value: unknown }): unknown =>
@@ -59,6 +111,15 @@ export class EnvironmentVariables {
 
   @IsIn(NODE_ENVS, { message: `must be one of ${NODE_ENVS.join('|')}` })
   NODE_ENV: NodeEnv = 'production';
+
+  /** Checked by `parseTrustProxy` (see `semanticErrors`). */
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY?: string;
+
+  @IsOptional()
+  @IsString()
+  EXAMPLE_MODULES?: string;
 
   // --- twilio ---
   @IsOptional()
@@ -206,6 +267,7 @@ export function parseEnv(raw: Record<string, unknown>): EnvironmentVariables {
 }
 
 function shownValue(key: string, value: unknown): string {
+  if (value === undefined) return '(unset)';
   if (SECRET_KEYS.has(key) && typeof value === 'string') {
     return `(got ${value.length} characters)`;
   }
@@ -225,6 +287,51 @@ function formatError(
   return `  - ${key}: ${messages.join('; ')} ${shownValue(key, raw[key])}`;
 }
 
+/** Checks a decorator cannot express: value shapes with their own parsers, and pairs of variables. */
+function semanticErrors(
+  env: EnvironmentVariables,
+  raw: Record<string, unknown>,
+): string[] {
+  const errors: Array<[key: string, message: string]> = [];
+  if (env.TRUST_PROXY !== undefined && !parseTrustProxy(env.TRUST_PROXY)) {
+    errors.push([
+      'TRUST_PROXY',
+      'must be true, false, a hop count, or a comma list of proxy addresses/CIDRs (or loopback, linklocal, uniquelocal)',
+    ]);
+  }
+  if (
+    env.EXAMPLE_MODULES !== undefined &&
+    !parseExampleModules(env.EXAMPLE_MODULES)
+  ) {
+    errors.push([
+      'EXAMPLE_MODULES',
+      `must be a comma list of ${EXAMPLE_MODULE_NAMES.join(', ')}`,
+    ]);
+  }
+  if (env.GEMINI_LIVE_URL?.startsWith('ws://')) {
+    const { hostname } = new URL(env.GEMINI_LIVE_URL);
+    if (!isLoopbackHost(hostname)) {
+      errors.push([
+        'GEMINI_LIVE_URL',
+        'must be wss:// (plain ws:// only for loopback: localhost, 127.0.0.1, ::1)',
+      ]);
+    }
+  }
+  const vertexPair = ['GOOGLE_CLOUD_PROJECT', 'GOOGLE_CLOUD_LOCATION'] as const;
+  const [project, location] = [
+    env.GOOGLE_CLOUD_PROJECT,
+    env.GOOGLE_CLOUD_LOCATION,
+  ];
+  if ((project === undefined) !== (location === undefined)) {
+    const missing = project === undefined ? vertexPair[0] : vertexPair[1];
+    const other = project === undefined ? vertexPair[1] : vertexPair[0];
+    errors.push([missing, `must be set with ${other} (Vertex AI needs both)`]);
+  }
+  return errors.map(
+    ([key, message]) => `  - ${key}: ${message} ${shownValue(key, raw[key])}`,
+  );
+}
+
 /**
  * ConfigModule `validate` hook: returns the typed, defaulted environment or
  * throws one Error listing every bad variable on its own line.
@@ -234,8 +341,13 @@ export function validateEnv(
 ): EnvironmentVariables {
   const env = parseEnv(raw);
   const errors = validateSync(env);
-  if (errors.length > 0) {
-    const lines = errors.map((error) => formatError(error, raw));
+  const lines = [
+    ...errors.map((error) => formatError(error, raw)),
+    ...(errors.some((error) => error.property === 'GEMINI_LIVE_URL')
+      ? semanticErrors({ ...env, GEMINI_LIVE_URL: undefined }, raw)
+      : semanticErrors(env, raw)),
+  ];
+  if (lines.length > 0) {
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
   return env;

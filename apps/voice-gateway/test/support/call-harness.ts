@@ -97,6 +97,8 @@ export async function startCallHarness(
     DATABASE_URL: `sqlite:${join(dataDir, 'calls.db')}`,
     REDIS_URL: '',
     DRAIN_TIMEOUT_SECONDS: '0',
+    EXAMPLE_MODULES: '',
+    TRUST_PROXY: '',
     ...env,
   });
   let app!: INestApplication;
