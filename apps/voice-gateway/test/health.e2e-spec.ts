@@ -18,10 +18,18 @@ describe('Health (e2e)', () => {
         ready: true,
         uptimeSeconds: expect.any(Number) as number,
         checks: {
-          store: { ok: true, backend: 'sqlite', pendingWrites: 0 },
-          registry: { ok: true },
-          gemini: { ok: true },
-          twilio: { ok: true },
+          store: {
+            ok: true,
+            required: false,
+            backend: 'sqlite',
+            pendingWrites: 0,
+          },
+          registry: { ok: true, required: true },
+          router: { ok: true, required: false },
+          capacity: { ok: true, required: true, live: 0, max: 100 },
+          draining: { ok: true, required: true },
+          gemini: { ok: true, required: true },
+          twilio: { ok: true, required: true },
         },
       });
       expect((await fetch(`${h.baseUrl}/health/ready`)).status).toBe(200);
@@ -48,10 +56,13 @@ describe('Health (e2e)', () => {
       const ready = await fetch(`${h.baseUrl}/health/ready`);
       expect(ready.status).toBe(503);
       const body = (await ready.json()) as {
+        status: string;
         ready: boolean;
         checks: Record<string, { detail?: string }>;
       };
       expect(body.ready).toBe(false);
+      // Never "ok" while a check fails.
+      expect(body.status).toBe('unready');
       expect(body.checks.gemini.detail).toMatch(/GEMINI_API_KEY/);
       expect(body.checks.twilio.detail).toMatch(/TWILIO_AUTH_TOKEN/);
     });

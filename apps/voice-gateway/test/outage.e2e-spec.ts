@@ -11,9 +11,15 @@ import { TcpProxy } from './support/tcp-proxy';
 
 interface Health {
   status: string;
+  ready: boolean;
   checks: Record<
     string,
-    { ok: boolean; pendingWrites?: number; detail?: string }
+    {
+      ok: boolean;
+      required: boolean;
+      pendingWrites?: number;
+      detail?: string;
+    }
   >;
 }
 
@@ -63,7 +69,13 @@ describeWithServices(['postgres', 'redis'])(
     const health = async (): Promise<Health> =>
       (await (await fetch(`${h.baseUrl}/health`)).json()) as Health;
 
-    it('keeps the call and its audio going, reports the outage, and writes the transcript after recovery', async () => {
+    interface CallRecordBody {
+      status?: string;
+      transcript?: Array<{ role: string }>;
+    }
+
+    /** Places a call and waits for its Gemini session. */
+    async function liveCall() {
       const before = h.emulator.sessions.length;
       const call = h.call();
       expect((await call.placeCall()).stream).toBe(true);
@@ -71,66 +83,81 @@ describeWithServices(['postgres', 'redis'])(
         3000,
         (s) => h.emulator.sessions.indexOf(s) >= before,
       );
-      await call.sendTone(1000, 300, 8000);
-      await call.sendSilence(500);
+      return { call, session };
+    }
+
+    const upstreamFrames = (session: EmulatedSession): number =>
+      session.received.filter((m) => m.realtimeInput?.audio).length;
+
+    const completedRecord = (callSid: string) =>
+      eventually(
+        async () => {
+          const res = await h.admin(`/calls/${callSid}`);
+          const body = (await res.json()) as CallRecordBody;
+          return body.status === 'completed' ? body : undefined;
+        },
+        8000,
+        200,
+      );
+
+    it('a PostgreSQL cut: ready stays 200 (degraded) while calls flow, and every record completes after restore', async () => {
+      const first = await liveCall();
+      await first.call.sendTone(1000, 300, 8000);
+      await first.call.sendSilence(500);
 
       await pgProxy.cut();
-      await redisProxy.cut();
-      const framesAtCut = session.received.filter(
-        (m) => m.realtimeInput?.audio,
-      ).length;
+      const framesAtCut = upstreamFrames(first.session);
       // A caller turn and the agent's reply during the outage: transcripts are written meanwhile.
-      await call.sendTone(1000, 300, 8000);
-      await call.sendSilence(1200);
-      const framesDuring =
-        session.received.filter((m) => m.realtimeInput?.audio).length -
-        framesAtCut;
-      expect(framesDuring).toBeGreaterThanOrEqual(70); // 1.5 s of 20 ms frames kept flowing
+      await first.call.sendTone(1000, 300, 8000);
+      await first.call.sendSilence(1200);
       expect(
-        call.received.filter((m) => m.event === 'media').length,
+        upstreamFrames(first.session) - framesAtCut,
+      ).toBeGreaterThanOrEqual(70); // 1.5 s of 20 ms frames
+      expect(
+        first.call.received.filter((m) => m.event === 'media').length,
       ).toBeGreaterThan(0);
 
       const during = await eventually(
         async () => {
           const report = await health();
-          return !report.checks.store.ok && !report.checks.registry.ok
-            ? report
-            : undefined;
+          return !report.checks.store.ok ? report : undefined;
         },
         5000,
         100,
       );
+      // Riding it out: degraded, not unready; the queue's fill is visible.
       expect(during.status).toBe('degraded');
-      expect((await fetch(`${h.baseUrl}/health/ready`)).status).toBe(503);
+      expect(during.ready).toBe(true);
+      expect(during.checks.store.required).toBe(false);
+      expect(during.checks.store.pendingWrites).toBeGreaterThan(0);
+      expect((await fetch(`${h.baseUrl}/health/ready`)).status).toBe(200);
+      const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
+      expect(metrics).toMatch(/^voice_ready 1$/m);
+      expect(metrics).toMatch(
+        /^voice_health_check_ok\{check="store",required="false"\} 0$/m,
+      );
+      expect(metrics).toMatch(/^voice_store_pending_writes [1-9]/m);
+
+      // A new call is taken during the outage: its record is created once the database is back.
+      const second = await liveCall();
+      await second.call.sendTone(1000, 300, 8000);
+      await second.call.sendSilence(900);
+      await second.call.hangUp();
 
       await pgProxy.restore();
-      await redisProxy.restore();
       await eventually(
         async () => {
           const report = await health();
           return (
-            report.checks.store.ok &&
-            report.checks.store.pendingWrites === 0 &&
-            report.checks.registry.ok
+            report.checks.store.ok && report.checks.store.pendingWrites === 0
           );
         },
         10000,
         200,
       );
 
-      await call.hangUp();
-      const record = await eventually(
-        async () => {
-          const res = await h.admin(`/calls/${call.callSid}`);
-          const body = (await res.json()) as {
-            status?: string;
-            transcript?: Array<{ role: string }>;
-          };
-          return body.status === 'completed' ? body : undefined;
-        },
-        8000,
-        200,
-      );
+      await first.call.hangUp();
+      const record = await completedRecord(first.call.callSid);
       // Both turns' transcripts, the second written while PostgreSQL was away.
       expect(
         record.transcript?.filter((t) => t.role === 'caller').length,
@@ -138,6 +165,42 @@ describeWithServices(['postgres', 'redis'])(
       expect(
         record.transcript?.filter((t) => t.role === 'agent').length,
       ).toBeGreaterThanOrEqual(2);
+      const secondRecord = await completedRecord(second.call.callSid);
+      expect(
+        secondRecord.transcript?.filter((t) => t.role === 'caller').length,
+      ).toBeGreaterThanOrEqual(1);
+      expect((await health()).status).toBe('ok');
+    }, 40000);
+
+    it('a Redis cut: the live call keeps flowing, /health/ready is 503 (no call can be reserved) until it is back', async () => {
+      const { call, session } = await liveCall();
+      await redisProxy.cut();
+      const framesAtCut = upstreamFrames(session);
+      await call.sendTone(1000, 300, 8000);
+      await call.sendSilence(1200);
+      expect(upstreamFrames(session) - framesAtCut).toBeGreaterThanOrEqual(70);
+
+      const during = await eventually(
+        async () => {
+          const report = await health();
+          return !report.checks.registry.ok ? report : undefined;
+        },
+        5000,
+        100,
+      );
+      expect(during.status).toBe('unready');
+      expect(during.ready).toBe(false);
+      expect(during.checks.registry.required).toBe(true);
+      expect((await fetch(`${h.baseUrl}/health/ready`)).status).toBe(503);
+
+      await redisProxy.restore();
+      await eventually(
+        async () => (await fetch(`${h.baseUrl}/health/ready`)).status === 200,
+        10000,
+        200,
+      );
+      await call.hangUp();
+      await completedRecord(call.callSid);
     }, 40000);
   },
 );
