@@ -103,10 +103,11 @@ describe('Metrics, security headers and rate limits (real app)', () => {
       }
       return statuses;
     };
+    // Unsigned webhooks spend the client's failure budget (rate-limits.e2e-spec.ts has the details).
     const webhook = await hammer('/incoming-call', { method: 'POST' }, 620);
     expect(webhook.filter((s) => s === 403).length).toBeGreaterThan(0);
     expect(webhook.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20);
-    // Limits are per route and client: the admin API has its own window.
+    // The admin API has its own per-client limit, counted before authentication.
     const admin = await hammer('/calls', {}, 620);
     expect(admin.filter((s) => s === 401).length).toBeGreaterThan(0);
     expect(admin.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20);

@@ -11,8 +11,15 @@ export {
   TwilioRestOptions,
 } from './rest/twilio-call-control';
 export { TwilioRestModule } from './rest/twilio-rest.module';
-export { TwilioSignatureVerifier } from './signature/twilio-signature.verifier';
+export {
+  TwilioSignatureVerifier,
+  type TwilioWebhookRequest,
+} from './signature/twilio-signature.verifier';
 export { TwilioSignatureGuard } from './signature/twilio-signature.guard';
+export {
+  TWILIO_SIGNED,
+  TwilioSigned,
+} from './signature/twilio-signed.decorator';
 export { TwimlBuilder } from './twiml/twiml.builder';
 export { TwilioWebhookController } from './webhooks/twilio-webhook.controller';
 export {

@@ -7,7 +7,10 @@ import {
 import type { Request } from 'express';
 import { TwilioSignatureVerifier } from './twilio-signature.verifier';
 
-/** Rejects webhook requests without a valid X-Twilio-Signature with 403 and a reason. */
+/**
+ * Rejects webhook requests without a valid X-Twilio-Signature with 403 and a reason. Applied by
+ * `@TwilioSigned()`; the verdict comes from the verifier's per-request cache.
+ */
 @Injectable()
 export class TwilioSignatureGuard implements CanActivate {
   constructor(private readonly verifier: TwilioSignatureVerifier) {}
@@ -16,14 +19,7 @@ export class TwilioSignatureGuard implements CanActivate {
     const disabled = this.verifier.disabledReason;
     if (disabled) throw new ForbiddenException(disabled);
     const request = context.switchToHttp().getRequest<Request>();
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    if (
-      !this.verifier.verifyWebhook(
-        request.header('x-twilio-signature'),
-        request.originalUrl,
-        body,
-      )
-    ) {
+    if (!this.verifier.verifyRequest(request)) {
       throw new ForbiddenException('Invalid or missing X-Twilio-Signature');
     }
     return true;

@@ -58,6 +58,28 @@ describe('TwilioSignatureVerifier', () => {
     );
   });
 
+  it('verifies a request once, however often it is asked (rate limiter, then guard)', () => {
+    const sig = twilio.getExpectedTwilioSignature(
+      'secret-token',
+      'https://voice.example.test/incoming-call',
+      params,
+    );
+    const signed = {
+      originalUrl: '/incoming-call',
+      headers: { 'x-twilio-signature': sig },
+      body: params,
+    };
+    const forged = { ...signed, headers: { 'x-twilio-signature': 'forged' } };
+    const check = jest.spyOn(verifier, 'verifyWebhook');
+    expect(verifier.verifyRequest(signed)).toBe(true);
+    expect(verifier.verifyRequest(signed)).toBe(true);
+    expect(verifier.verifyRequest(forged)).toBe(false);
+    expect(verifier.verifyRequest(forged)).toBe(false);
+    expect(verifier.verifyRequest({ ...signed, headers: {} })).toBe(false);
+    expect(check).toHaveBeenCalledTimes(3);
+    check.mockRestore();
+  });
+
   it('checks the stream handshake over the wss:// URL with no parameters', () => {
     expect(verifier.streamUrl).toBe('wss://voice.example.test/media-stream');
     const sig = twilio.getExpectedTwilioSignature(

@@ -6,12 +6,24 @@ import {
   TwilioOptions,
 } from '../twilio.options';
 
+/** The parts of an HTTP request a webhook signature covers (an Express request is one). */
+export interface TwilioWebhookRequest {
+  /** Path and query as received (Express `req.originalUrl`). */
+  originalUrl: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed form body (Express's urlencoded parser), if any. */
+  body?: unknown;
+}
+
 /**
  * Checks X-Twilio-Signature with the twilio package. The URL is always the configured public one
  * (WEBHOOK_BASE_URL + path), never one rebuilt from the Host header, which proxies rewrite.
  */
 @Injectable()
 export class TwilioSignatureVerifier {
+  /** Verdicts per request object: gone with the request, computed once however often asked. */
+  private readonly verdicts = new WeakMap<TwilioWebhookRequest, boolean>();
+
   constructor(
     @Inject(TWILIO_OPTIONS) private readonly options: TwilioOptions,
   ) {}
@@ -44,6 +56,24 @@ export class TwilioSignatureVerifier {
       webhookBaseUrl + pathAndQuery,
       params,
     );
+  }
+
+  /**
+   * Whether this webhook request is correctly signed by Twilio (see `verifyWebhook`). The verdict is
+   * kept per request, so a rate limiter that asks before TwilioSignatureGuard does costs no second
+   * HMAC.
+   */
+  verifyRequest(request: TwilioWebhookRequest): boolean {
+    const known = this.verdicts.get(request);
+    if (known !== undefined) return known;
+    const signature = request.headers['x-twilio-signature'];
+    const verdict = this.verifyWebhook(
+      typeof signature === 'string' ? signature : undefined,
+      request.originalUrl,
+      (request.body ?? {}) as Record<string, unknown>,
+    );
+    this.verdicts.set(request, verdict);
+    return verdict;
   }
 
   /** The Media Stream handshake, signed over the wss:// URL with no parameters. */

@@ -5,10 +5,9 @@ import {
   HttpCode,
   Inject,
   Post,
-  UseGuards,
   ValidationPipe,
 } from '@nestjs/common';
-import { TwilioSignatureGuard } from '../signature/twilio-signature.guard';
+import { TwilioSigned } from '../signature/twilio-signed.decorator';
 import { TwilioSignatureVerifier } from '../signature/twilio-signature.verifier';
 import { TwimlBuilder } from '../twiml/twiml.builder';
 import {
@@ -27,9 +26,10 @@ const twilioBody = new ValidationPipe({
 /**
  * Twilio's voice webhooks, signature-checked (403 with a reason) and validated (400 with a reason).
  * What happens to a call is the TWILIO_CALL_HANDLER's business; this class speaks Twilio only.
+ * `@TwilioSigned()` covers every route here, including ones added later.
  */
 @Controller()
-@UseGuards(TwilioSignatureGuard)
+@TwilioSigned()
 export class TwilioWebhookController {
   constructor(
     @Inject(TWILIO_CALL_HANDLER) private readonly handler: TwilioCallHandler,
