@@ -23,6 +23,8 @@ describe('Health (e2e)', () => {
             required: false,
             backend: 'sqlite',
             pendingWrites: 0,
+            maxPendingWrites: 50_000,
+            queueFill: 0,
           },
           registry: { ok: true, required: true },
           router: { ok: true, required: false },

@@ -18,6 +18,8 @@ interface Health {
       ok: boolean;
       required: boolean;
       pendingWrites?: number;
+      queueFill?: number;
+      outage?: boolean;
       detail?: string;
     }
   >;
@@ -130,6 +132,8 @@ describeWithServices(['postgres', 'redis'])(
       expect(during.ready).toBe(true);
       expect(during.checks.store.required).toBe(false);
       expect(during.checks.store.pendingWrites).toBeGreaterThan(0);
+      expect(during.checks.store.outage).toBe(true);
+      expect(during.checks.store.queueFill).toBeGreaterThan(0);
       expect((await fetch(`${h.baseUrl}/health/ready`)).status).toBe(200);
       const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
       expect(metrics).toMatch(/^voice_ready 1$/m);

@@ -7,6 +7,10 @@ export interface BackendStatus {
   detail?: string;
   /** Writes waiting to be retried because the backend failed (0 when healthy). */
   pendingWrites?: number;
+  /** The write queue's bound: pendingWrites / maxPendingWrites is its fill. */
+  maxPendingWrites?: number;
+  /** true while a write-behind store rides out an outage (writes queued, retried). */
+  outage?: boolean;
 }
 
 /** Implemented by every backend so the app can report health and release connections. */

@@ -10,7 +10,9 @@ export type CallEndReason =
   | 'stream-never-started'
   | 'shutdown'
   | 'error'
-  | 'refused';
+  | 'refused'
+  /** The instance holding the call died; a surviving instance closed it (LostCallReaper). */
+  | 'instance-lost';
 
 export type TranscriptRole = 'caller' | 'agent' | 'system';
 
@@ -35,6 +37,11 @@ export interface CallRecord {
   /** The last status Twilio reported through its status callback. */
   twilioStatus?: string;
   transcript: TranscriptEntry[];
+  /**
+   * Transcript lines accepted for this call but never stored (the store's write queue was full
+   * during a database outage), so `transcript` has gaps; absent when none were lost.
+   */
+  transcriptLinesLost?: number;
 }
 
 /** A live call as the registry holds it (no transcript: that lives in the store). */

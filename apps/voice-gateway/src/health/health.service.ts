@@ -95,7 +95,7 @@ function withQueueFill(check: CheckState): CheckState {
   if (typeof pending !== 'number' || typeof max !== 'number' || max <= 0) {
     return check;
   }
-  return { ...check, queueFill: Math.round((pending / max) * 1000) / 1000 };
+  return { ...check, queueFill: pending / max };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

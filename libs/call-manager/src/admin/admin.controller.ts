@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Get,
@@ -16,9 +17,22 @@ import type { CallRecord, LiveCallSummary } from '../call.types';
 import { CallsService } from '../calls.service';
 import { DEFAULT_CALL_LIST_LIMIT } from '../call-manager.constants';
 import { AdminGuard } from './admin.guard';
+import {
+  decodeCallListCursor,
+  encodeCallListCursor,
+} from './call-list-cursor.util';
 import { CallSidPipe } from './call-sid.pipe';
 import { EndCallDto } from './end-call.dto';
 import { ListCallsQueryDto } from './list-calls.dto';
+
+/** A page of stored calls from `GET /calls?status=…`. */
+export interface PastCallsPage {
+  calls: CallRecord[];
+  /** Present when the page is full: pass it as `cursor` for the next page. */
+  nextCursor?: string;
+  /** Deprecated: the same value as nextCursor, for clients that pass it back as `before`. */
+  nextBefore?: string;
+}
 
 /** Operator REST API over live and past calls (Bearer ADMIN_API_KEY). */
 @Controller()
@@ -30,27 +44,36 @@ export class AdminController {
 
   /**
    * `GET /calls`: the live calls (every instance's, with a shared registry). With `status`
-   * (`ended`, `live`, or an exact status), stored records newest first, `limit` per page, and
-   * `nextBefore` to pass as `before` for the next page.
+   * (`ended`, `live`, or an exact status), stored records newest first (startedAt, then callSid,
+   * descending), `limit` per page (default 50), and when the page is full `nextCursor` (opaque)
+   * to pass as `cursor` for the next page; calls sharing a startedAt are never skipped or
+   * repeated. `nextBefore` repeats `nextCursor` for clients of the old `before` paging (`before`
+   * takes either). 400 on a bad cursor, or `cursor` and `before` together.
    */
   @Get('calls')
   @Header('Cache-Control', 'no-store')
   async list(
     @Query() query: ListCallsQueryDto,
-  ): Promise<
-    { calls: LiveCallSummary[] } | { calls: CallRecord[]; nextBefore?: string }
-  > {
+  ): Promise<{ calls: LiveCallSummary[] } | PastCallsPage> {
     if (!query.status) return { calls: await this.calls.list() };
+    if (query.cursor !== undefined && query.before !== undefined) {
+      throw new BadRequestException(
+        'cursor and before cannot be combined: pass the nextCursor as cursor',
+      );
+    }
     const limit = query.limit ? Number(query.limit) : DEFAULT_CALL_LIST_LIMIT;
+    // Validated by the DTO: a cursor, or (before only) an ISO time.
+    const after = decodeCallListCursor(query.cursor ?? query.before);
     const calls = await this.calls.listPast({
       status: query.status,
       limit,
-      before: query.before,
+      after,
+      before: after ? undefined : query.before,
     });
     const last = calls[calls.length - 1];
-    return calls.length === limit && last
-      ? { calls, nextBefore: last.startedAt }
-      : { calls };
+    if (calls.length < limit || !last) return { calls };
+    const nextCursor = encodeCallListCursor(last);
+    return { calls, nextCursor, nextBefore: nextCursor };
   }
 
   @Get('calls/:callSid')

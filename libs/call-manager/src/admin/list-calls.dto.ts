@@ -1,4 +1,11 @@
-import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import {
+  isISO8601,
+  IsIn,
+  IsOptional,
+  Matches,
+  ValidateBy,
+} from 'class-validator';
+import { decodeCallListCursor } from './call-list-cursor.util';
 
 export const LIST_STATUSES = [
   'live',
@@ -9,7 +16,10 @@ export const LIST_STATUSES = [
   'failed',
 ] as const;
 
-/** Query of `GET /calls`: without `status`, the live calls; with it, stored records, newest first. */
+/**
+ * Query of `GET /calls`: without `status`, the live calls; with it, stored records newest first
+ * (startedAt, then callSid, descending), `limit` per page, from `cursor` on.
+ */
 export class ListCallsQueryDto {
   @IsOptional()
   @IsIn(LIST_STATUSES, {
@@ -23,12 +33,32 @@ export class ListCallsQueryDto {
   })
   limit?: string;
 
+  /** A previous page's `nextCursor` (opaque); the page starts right after that page's last call. */
   @IsOptional()
-  @IsISO8601(
-    { strict: true },
-    {
-      message: "before must be an ISO-8601 time (a previous page's nextBefore)",
+  @ValidateBy({
+    name: 'isCallListCursor',
+    validator: {
+      validate: (value: unknown) => decodeCallListCursor(value) !== undefined,
+      defaultMessage: () =>
+        "cursor must be a previous page's nextCursor, passed back unchanged",
     },
-  )
+  })
+  cursor?: string;
+
+  /**
+   * Legacy: an ISO-8601 time (only calls that started before it: calls sharing the boundary's
+   * time are skipped), or a `nextCursor` (as `cursor`). Not together with `cursor`.
+   */
+  @IsOptional()
+  @ValidateBy({
+    name: 'isIso8601OrCallListCursor',
+    validator: {
+      validate: (value: unknown) =>
+        (typeof value === 'string' && isISO8601(value, { strict: true })) ||
+        decodeCallListCursor(value) !== undefined,
+      defaultMessage: () =>
+        "before must be an ISO-8601 time or a previous page's nextCursor",
+    },
+  })
   before?: string;
 }

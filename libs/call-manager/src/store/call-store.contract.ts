@@ -1,4 +1,4 @@
-import type { CallStore } from './call-store.interface';
+import type { CallListCursor, CallStore } from './call-store.interface';
 import { at, line, record, sid } from './sql-call-store.test-helper';
 
 /** Behaviour every CallStore backend must show. Call from a backend's spec file. */
@@ -123,6 +123,86 @@ export function callStoreContract(
       ]);
       await expect(sids({ before: at(2) })).resolves.toEqual([sid(1)]);
       await expect(sids({ limit: 0 })).resolves.toEqual([]);
+    });
+
+    it('pages 50 calls sharing one startedAt with limit 7: each exactly once, in order', async () => {
+      const tie = at(30);
+      // Created out of order, so insertion order cannot pass for list order.
+      const tied = Array.from({ length: 50 }, (_, i) => 101 + ((i * 17) % 50));
+      for (const n of tied) await store.create(record(n, { startedAt: tie }));
+      await store.create(record(200, { startedAt: at(31) }));
+      await store.create(record(7, { startedAt: at(29) }));
+      const expected = [
+        sid(200),
+        ...tied.map(sid).sort((a, b) => (a < b ? 1 : -1)),
+        sid(7),
+      ];
+
+      const seen: string[] = [];
+      let after: CallListCursor | undefined;
+      for (let page = 0; page < 20; page++) {
+        const calls = await store.list({ limit: 7, after });
+        seen.push(...calls.map((r) => r.callSid));
+        if (calls.length < 7) break;
+        const last = calls[calls.length - 1];
+        after = { startedAt: last.startedAt, callSid: last.callSid };
+      }
+      expect(seen).toEqual(expected);
+      expect(new Set(seen).size).toBe(52);
+    });
+
+    it('starts a page after a position, whether or not a call is there', async () => {
+      for (const n of [1, 2, 3, 4]) {
+        await store.create(record(n, { startedAt: at(10) }));
+      }
+      await store.create(record(5, { startedAt: at(9), status: 'completed' }));
+      const sids = async (query: Parameters<CallStore['list']>[0]) =>
+        (await store.list(query)).map((r) => r.callSid);
+
+      await expect(
+        sids({ after: { startedAt: at(10), callSid: sid(3) } }),
+      ).resolves.toEqual([sid(2), sid(1), sid(5)]);
+      // Between sid(3) and sid(2): nothing stored there.
+      await expect(
+        sids({ after: { startedAt: at(10), callSid: `${sid(2)}x` }, limit: 1 }),
+      ).resolves.toEqual([sid(2)]);
+      // Any ISO form of the time; the status filter still applies.
+      await expect(
+        sids({
+          after: { startedAt: '2025-01-01T01:00:10+01:00', callSid: sid(2) },
+          status: 'ended',
+        }),
+      ).resolves.toEqual([sid(5)]);
+      // The legacy `before` passes the whole timestamp; with `after`, the stricter one wins.
+      await expect(sids({ before: at(10) })).resolves.toEqual([sid(5)]);
+      await expect(
+        sids({ after: { startedAt: at(10), callSid: sid(2) }, before: at(11) }),
+      ).resolves.toEqual([sid(1), sid(5)]);
+      await expect(
+        sids({ after: { startedAt: at(10), callSid: sid(2) }, before: at(10) }),
+      ).resolves.toEqual([sid(5)]);
+    });
+
+    it('counts lost transcript lines on the record', async () => {
+      await store.create(record(1));
+      await expect(store.get(sid(1))).resolves.not.toHaveProperty(
+        'transcriptLinesLost',
+      );
+      await expect(store.recordTranscriptLoss(sid(1), 3)).resolves.toBe(true);
+      await expect(store.recordTranscriptLoss(sid(1), 2)).resolves.toBe(true);
+      await expect(store.recordTranscriptLoss(sid(1), 0)).resolves.toBe(true);
+      // update() leaves the count alone.
+      await store.update(sid(1), { transcriptLinesLost: 99, status: 'failed' });
+      await expect(store.get(sid(1))).resolves.toEqual({
+        ...record(1),
+        status: 'failed',
+        transcriptLinesLost: 5,
+      });
+      await expect(store.list({})).resolves.toEqual([
+        { ...record(1), status: 'failed', transcriptLinesLost: 5 },
+      ]);
+      await expect(store.recordTranscriptLoss(sid(2), 1)).resolves.toBe(false);
+      await expect(store.get(sid(2))).resolves.toBeUndefined();
     });
 
     it('returns at most 50 records when no limit is given', async () => {

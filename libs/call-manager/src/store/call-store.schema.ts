@@ -20,6 +20,8 @@ export interface CallsTable {
   twilio_status: string | null;
   /** Transcript entries written so far: the next entry's seq. Bumped under the row lock. */
   transcript_count: Generated<number>;
+  /** Transcript lines accepted but never stored (CallRecord.transcriptLinesLost); 0 when none. */
+  transcript_lines_lost: Generated<number>;
 }
 
 /** One transcript line; `seq` orders a call's lines (0, 1, 2, …). */

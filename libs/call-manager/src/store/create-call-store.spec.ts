@@ -28,7 +28,7 @@ describe('createCallStore', () => {
       expect.objectContaining({
         msg: 'Call store migrated',
         backend: 'sqlite',
-        migrations: ['0001-initial'],
+        migrations: ['0001-initial', '0002-transcript-lines-lost'],
       }),
     );
     await expect(store.health()).resolves.toMatchObject({

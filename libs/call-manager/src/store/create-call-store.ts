@@ -9,6 +9,7 @@ import {
 } from './resilient-call-store';
 import {
   SqlCallStore,
+  type PostgresCallStoreOptions,
   type SqlCallStoreOptions,
 } from './sql-call-store.driver';
 
@@ -17,6 +18,19 @@ export interface CreateCallStoreOptions {
   logger?: StoreLogger;
   /** Tuning for the write queue in front of a SQL store. */
   resilience?: Omit<ResilientCallStoreOptions, 'logger' | 'backend'>;
+  /**
+   * PostgreSQL pool size and timeouts (ms; see PostgresCallStoreOptions for defaults: connect
+   * 5000, statement 10,000, query answer statement + 2000, idle in transaction 60,000). Ignored
+   * for SQLite and memory.
+   */
+  postgres?: Pick<
+    PostgresCallStoreOptions,
+    | 'poolSize'
+    | 'connectionTimeoutMs'
+    | 'statementTimeoutMs'
+    | 'queryTimeoutMs'
+    | 'idleInTransactionTimeoutMs'
+  >;
 }
 
 const URL_HELP =
@@ -36,8 +50,10 @@ export async function createCallStore(
 ): Promise<CallStore & ManagedBackend> {
   if (databaseUrl === undefined) return new ManagedInMemoryCallStore();
 
+  const target = parseDatabaseUrl(databaseUrl);
   const store = new SqlCallStore({
-    ...parseDatabaseUrl(databaseUrl),
+    ...target,
+    ...(target.dialect === 'postgres' ? options.postgres : undefined),
     logger: options.logger,
   });
   try {

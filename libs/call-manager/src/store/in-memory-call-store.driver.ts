@@ -1,12 +1,14 @@
 import {
-  DEFAULT_CALL_LIST_LIMIT,
-  MAX_CALL_LIST_LIMIT,
-} from '../call-manager.constants';
-import {
   ENDED_STATUSES,
   type CallRecord,
   type TranscriptEntry,
 } from '../call.types';
+import {
+  clampListLimit,
+  compareListOrder,
+  listStart,
+  statusesFor,
+} from './call-list-query.util';
 import type { CallListQuery, CallStore } from './call-store.interface';
 
 export interface InMemoryCallStoreOptions {
@@ -16,19 +18,12 @@ export interface InMemoryCallStoreOptions {
 
 export const DEFAULT_MAX_ENDED_CALLS = 10_000;
 
-interface Entry {
-  record: CallRecord;
-  /** Creation order, to break startedAt ties. */
-  seq: number;
-}
-
 /** Call records in this process: lost on restart, bounded in size. */
 export class InMemoryCallStore implements CallStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, CallRecord>();
   /** CallSids of ended calls, earliest-ended first. */
   private readonly ended = new Set<string>();
   private readonly maxEndedCalls: number;
-  private seq = 0;
 
   constructor(options: InMemoryCallStoreOptions = {}) {
     this.maxEndedCalls = Math.max(
@@ -39,10 +34,7 @@ export class InMemoryCallStore implements CallStore {
 
   create(record: CallRecord): Promise<boolean> {
     if (this.entries.has(record.callSid)) return Promise.resolve(false);
-    this.entries.set(record.callSid, {
-      record: structuredClone(record),
-      seq: this.seq++,
-    });
+    this.entries.set(record.callSid, structuredClone(record));
     this.trackEnded(record);
     return Promise.resolve(true);
   }
@@ -51,46 +43,56 @@ export class InMemoryCallStore implements CallStore {
     callSid: string,
     entries: TranscriptEntry[],
   ): Promise<boolean> {
-    const entry = this.entries.get(callSid);
-    if (!entry) return Promise.resolve(false);
-    for (const item of entries) entry.record.transcript.push({ ...item });
+    const record = this.entries.get(callSid);
+    if (!record) return Promise.resolve(false);
+    for (const item of entries) record.transcript.push({ ...item });
     return Promise.resolve(true);
   }
 
   update(callSid: string, patch: Partial<CallRecord>): Promise<boolean> {
-    const entry = this.entries.get(callSid);
-    if (!entry) return Promise.resolve(false);
-    const record = entry.record as unknown as Record<string, unknown>;
+    const record = this.entries.get(callSid);
+    if (!record) return Promise.resolve(false);
+    const fields = record as unknown as Record<string, unknown>;
     for (const [key, value] of Object.entries(patch)) {
-      if (key === 'callSid' || key === 'transcript' || value === undefined) {
-        continue;
-      }
-      record[key] = value;
+      if (IGNORED_IN_PATCH.has(key) || value === undefined) continue;
+      fields[key] = structuredClone(value as unknown);
     }
-    this.trackEnded(entry.record);
+    this.trackEnded(record);
+    return Promise.resolve(true);
+  }
+
+  recordTranscriptLoss(callSid: string, lines: number): Promise<boolean> {
+    const record = this.entries.get(callSid);
+    if (!record) return Promise.resolve(false);
+    const added = Math.floor(lines);
+    if (added >= 1) {
+      record.transcriptLinesLost = (record.transcriptLinesLost ?? 0) + added;
+    }
     return Promise.resolve(true);
   }
 
   get(callSid: string): Promise<CallRecord | undefined> {
-    const entry = this.entries.get(callSid);
-    return Promise.resolve(entry && structuredClone(entry.record));
+    const record = this.entries.get(callSid);
+    return Promise.resolve(record && structuredClone(record));
   }
 
+  /** Rejects with a RangeError when `query.after.startedAt` is not a time. */
   list(query: CallListQuery): Promise<CallRecord[]> {
-    const limit = clampLimit(query.limit);
-    const before = query.before === undefined ? NaN : Date.parse(query.before);
-    const matches = [...this.entries.values()].filter(({ record }) => {
-      if (!matchesStatus(record, query.status)) return false;
-      return Number.isNaN(before) || Date.parse(record.startedAt) < before;
-    });
-    matches.sort(
-      (a, b) =>
-        Date.parse(b.record.startedAt) - Date.parse(a.record.startedAt) ||
-        b.seq - a.seq,
+    // A throw in the executor (listStart's RangeError) becomes the rejection.
+    return new Promise((resolve) => resolve(this.select(query)));
+  }
+
+  private select(query: CallListQuery): CallRecord[] {
+    const start = listStart(query);
+    const limit = clampListLimit(query.limit);
+    const statuses = statusesFor(query.status);
+    const matches = [...this.entries.values()].filter(
+      (record) =>
+        (!statuses || statuses.includes(record.status)) &&
+        (!start || compareListOrder(record, start) > 0),
     );
-    return Promise.resolve(
-      matches.slice(0, limit).map(({ record }) => structuredClone(record)),
-    );
+    matches.sort(compareListOrder);
+    return matches.slice(0, limit).map((record) => structuredClone(record));
   }
 
   private trackEnded(record: CallRecord): void {
@@ -107,19 +109,9 @@ export class InMemoryCallStore implements CallStore {
   }
 }
 
-function matchesStatus(
-  record: CallRecord,
-  status: CallListQuery['status'],
-): boolean {
-  if (status === undefined) return true;
-  if (status === 'live') return !ENDED_STATUSES.has(record.status);
-  if (status === 'ended') return ENDED_STATUSES.has(record.status);
-  return record.status === status;
-}
-
-function clampLimit(limit: number | undefined): number {
-  if (limit === undefined || !Number.isFinite(limit)) {
-    return DEFAULT_CALL_LIST_LIMIT;
-  }
-  return Math.min(MAX_CALL_LIST_LIMIT, Math.max(0, Math.floor(limit)));
-}
+/** Fields update() leaves alone (see CallStore.update). */
+const IGNORED_IN_PATCH: ReadonlySet<string> = new Set([
+  'callSid',
+  'transcript',
+  'transcriptLinesLost',
+]);

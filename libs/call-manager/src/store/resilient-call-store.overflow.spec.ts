@@ -8,7 +8,7 @@ import {
 import { line, record, sid } from './sql-call-store.test-helper';
 
 describe('ResilientCallStore with a full queue', () => {
-  it('when full, drops the oldest queued transcript batches first and counts them', async () => {
+  it('when full, drops the oldest queued transcript batches first, counts them, and marks the record', async () => {
     const inner = new FlakyCallStore();
     const log = logger();
     const store = new ResilientCallStore(inner, {
@@ -27,14 +27,19 @@ describe('ResilientCallStore with a full queue', () => {
 
     await store.appendTranscript(sid(1), [line('b4')]);
     await store.appendTranscript(sid(1), [line('b5')]);
+    // 5 writes within the bound, plus the call's one loss note (outside it).
     expect(store.stats()).toEqual({
-      pendingWrites: 5,
+      pendingWrites: 6,
       droppedWrites: 2,
       droppedTranscriptEntries: 3,
       failedWrites: 0,
     });
+    // Read while the backend is down: the queued view already counts the lost lines.
+    await expect(store.get(sid(1))).resolves.toMatchObject({
+      transcriptLinesLost: 3,
+    });
     const health = await store.health();
-    expect(health).toMatchObject({ ok: false, pendingWrites: 5 });
+    expect(health).toMatchObject({ ok: false, pendingWrites: 6 });
     expect(health.detail).toContain(
       '2 queued writes dropped (3 transcript entries)',
     );
@@ -50,6 +55,11 @@ describe('ResilientCallStore with a full queue', () => {
     const got = await inner.data.get(sid(1));
     expect(got?.status).toBe('in-progress');
     expect(texts(got)).toEqual(['b3', 'b4', 'b5']);
+    expect(got?.transcriptLinesLost).toBe(3);
+    // One note for both drops: they merged while queued.
+    expect(inner.applied.filter((w) => w.startsWith('loss'))).toEqual([
+      `loss ${sid(1)} 3`,
+    ]);
     await store.close();
   });
 
@@ -76,7 +86,7 @@ describe('ResilientCallStore with a full queue', () => {
       store.create(record(2)),
       store.appendTranscript(sid(2), [line('b1')]),
       store.update(sid(1), ended),
-      // Only creates and final updates left: the queue grows past its bound for them.
+      // Only creates, final updates and loss notes left: the queue grows past its bound for them.
       store.update(sid(2), { status: 'failed' }),
       store.update(sid(3), { endedAt: ended.endedAt }),
       // A transcript batch arriving now is the oldest droppable one: it goes at once.
@@ -85,15 +95,16 @@ describe('ResilientCallStore with a full queue', () => {
     await expect(Promise.all(results)).resolves.toEqual(
       results.map(() => true),
     );
+    // 2 creates, 3 updates and one loss note per call that lost lines.
     expect(store.stats()).toEqual({
-      pendingWrites: 5,
+      pendingWrites: 7,
       droppedWrites: 4,
       droppedTranscriptEntries: 5,
       failedWrites: 0,
     });
     await expect(store.health()).resolves.toMatchObject({
       ok: false,
-      pendingWrites: 5,
+      pendingWrites: 7,
       detail: expect.stringContaining(
         '4 queued writes dropped (5 transcript entries)',
       ) as unknown,
@@ -101,27 +112,30 @@ describe('ResilientCallStore with a full queue', () => {
 
     inner.down = false;
     await expect(store.flush(1000)).resolves.toBe(true);
-    // No transcript reached the backend; each call's create came before its final update.
+    // No transcript line reached the backend, only their count; each call's create came first.
     expect([...inner.applied].sort()).toEqual([
       `create ${sid(1)}`,
       `create ${sid(2)}`,
+      `loss ${sid(1)} 3`,
+      `loss ${sid(2)} 2`,
       `update ${sid(1)}`,
       `update ${sid(2)}`,
       `update ${sid(3)}`,
     ]);
     for (const n of [1, 2]) {
-      expect(inner.applied.filter((w) => w.endsWith(sid(n)))).toEqual([
+      expect(inner.applied.filter((w) => w.includes(sid(n)))[0]).toBe(
         `create ${sid(n)}`,
-        `update ${sid(n)}`,
-      ]);
+      );
     }
     await expect(inner.data.get(sid(1))).resolves.toEqual({
       ...record(1),
       ...ended,
+      transcriptLinesLost: 3,
     });
     await expect(inner.data.get(sid(2))).resolves.toEqual({
       ...record(2),
       status: 'failed',
+      transcriptLinesLost: 2,
     });
     // The update of a call never created is refused after its caller was told true.
     expect(store.stats()).toMatchObject({ pendingWrites: 0, failedWrites: 1 });
@@ -184,9 +198,10 @@ describe('ResilientCallStore with a full queue', () => {
     expect(store.stats().droppedWrites).toBe(0);
     await store.appendTranscript(sid(1), [line('z')]);
     await store.appendTranscript(sid(2), [line('r')]);
-    // 'x' is in flight; 'p' (call 2) then 'y' (call 1) were the oldest queued.
+    // 'x' is in flight; 'p' (call 2) then 'y' (call 1) were the oldest queued. Each call has
+    // a loss note besides the 4 writes.
     expect(store.stats()).toMatchObject({
-      pendingWrites: 4,
+      pendingWrites: 6,
       droppedWrites: 2,
       droppedTranscriptEntries: 2,
     });
@@ -194,8 +209,55 @@ describe('ResilientCallStore with a full queue', () => {
     inner.down = false;
     inner.delayMs = 0;
     await expect(store.flush(2000)).resolves.toBe(true);
-    expect(texts(await inner.data.get(sid(1)))).toEqual(['x', 'z']);
-    expect(texts(await inner.data.get(sid(2)))).toEqual(['q', 'r']);
+    for (const [n, kept] of [
+      [1, ['x', 'z']],
+      [2, ['q', 'r']],
+    ] as const) {
+      const got = await inner.data.get(sid(n));
+      expect(texts(got)).toEqual(kept);
+      expect(got?.transcriptLinesLost).toBe(1);
+    }
+    await store.close();
+  });
+
+  it('keeps every call and final status when many calls overflow at once; each record counts its loss', async () => {
+    const inner = new FlakyCallStore();
+    const store = new ResilientCallStore(inner, {
+      minRetryDelayMs: 50,
+      maxRetryDelayMs: 50,
+      maxPendingWrites: 10,
+    });
+    inner.down = true;
+    const calls = Array.from({ length: 20 }, (_, i) => i + 1);
+    for (const n of calls) await store.create(record(n));
+    for (const n of calls) {
+      await store.appendTranscript(sid(n), [line(`${n}a`), line(`${n}b`)]);
+    }
+    for (const n of calls) {
+      await store.update(sid(n), {
+        status: n % 2 ? 'completed' : 'failed',
+        endedAt: '2025-01-01T00:05:00.000Z',
+      });
+    }
+    // Every transcript batch went; the 40 creates and final updates stayed, with 20 loss notes.
+    expect(store.stats()).toEqual({
+      pendingWrites: 60,
+      droppedWrites: 20,
+      droppedTranscriptEntries: 40,
+      failedWrites: 0,
+    });
+
+    inner.down = false;
+    await expect(store.flush(5000)).resolves.toBe(true);
+    for (const n of calls) {
+      await expect(inner.data.get(sid(n))).resolves.toEqual({
+        ...record(n),
+        status: n % 2 ? 'completed' : 'failed',
+        endedAt: '2025-01-01T00:05:00.000Z',
+        transcriptLinesLost: 2,
+      });
+    }
+    expect(store.stats()).toMatchObject({ pendingWrites: 0, failedWrites: 0 });
     await store.close();
   });
 });

@@ -8,7 +8,7 @@ import { InMemoryCallStore } from './in-memory-call-store.driver';
 export class FlakyCallStore implements CallStore, ManagedBackend {
   readonly backend = 'flaky';
   readonly data = new InMemoryCallStore();
-  /** Every write applied, in order: `create CA…`, `append CA… a,b`, `update CA…`. */
+  /** Every write applied, in order: `create CA…`, `append CA… a,b`, `update CA…`, `loss CA… 3`. */
   readonly applied: string[] = [];
   down = false;
   failures = 0;
@@ -35,6 +35,12 @@ export class FlakyCallStore implements CallStore, ManagedBackend {
     await this.gate();
     this.applied.push(`update ${callSid}`);
     return this.data.update(callSid, patch);
+  }
+
+  async recordTranscriptLoss(callSid: string, lines: number): Promise<boolean> {
+    await this.gate();
+    this.applied.push(`loss ${callSid} ${lines}`);
+    return this.data.recordTranscriptLoss(callSid, lines);
   }
 
   async get(callSid: string): Promise<CallRecord | undefined> {

@@ -17,9 +17,11 @@ export interface ResilientCallStoreOptions {
   backend?: string;
   /**
    * Queued writes kept while the backend is down (default 50,000, at least 1). Beyond it the
-   * oldest queued transcript batches are dropped (counted in stats()). Creates and updates (a
-   * final one with `endedAt` or status 'completed' / 'failed' included) are never dropped: when
-   * no transcript batch is left to drop they are queued past this bound.
+   * oldest queued transcript batches are dropped (counted in stats()) and each call's record gets
+   * the number of its lines lost (`transcriptLinesLost`, through a loss note queued in its place,
+   * at most one per call, not counted here). Creates, updates (a final one with `endedAt` or
+   * status 'completed' / 'failed' included) and loss notes are never dropped: when no transcript
+   * batch is left to drop they are queued past this bound.
    */
   maxPendingWrites?: number;
   /** First retry delay in ms (default 100); doubles per failed attempt up to maxRetryDelayMs. */
@@ -44,7 +46,10 @@ export const DEFAULT_MAX_PENDING_WRITES = 50_000;
 export interface ResilientCallStoreStats {
   /** Writes not yet applied to the backend. */
   pendingWrites: number;
-  /** Queued writes thrown away because the queue was full (transcript batches only). */
+  /**
+   * Queued writes thrown away because the queue was full (transcript batches only; their calls'
+   * records count the lines in `transcriptLinesLost`).
+   */
   droppedWrites: number;
   /** Transcript entries in those dropped writes. */
   droppedTranscriptEntries: number;
@@ -68,6 +73,8 @@ const HEALTH_TIMEOUT_MS = 2000;
 export class ResilientCallStore implements CallStore, ManagedBackend {
   private readonly backend: string;
   private readonly closeTimeoutMs: number;
+  /** The write queue's bound (see ResilientCallStoreOptions.maxPendingWrites). */
+  private readonly maxPendingWrites: number;
   private readonly logger?: StoreLogger;
   private readonly monitor: StoreOutageMonitor;
   private readonly queue: WriteQueue;
@@ -96,12 +103,13 @@ export class ResilientCallStore implements CallStore, ManagedBackend {
       logger: this.logger,
       figures: () => this.queue.stats(),
     });
+    this.maxPendingWrites = Math.max(
+      1,
+      options.maxPendingWrites ?? DEFAULT_MAX_PENDING_WRITES,
+    );
     this.queue = new WriteQueue(inner, this.monitor, {
       backend: this.backend,
-      maxPendingWrites: Math.max(
-        1,
-        options.maxPendingWrites ?? DEFAULT_MAX_PENDING_WRITES,
-      ),
+      maxPendingWrites: this.maxPendingWrites,
       writeTimeoutMs: options.writeTimeoutMs ?? 500,
       maxBatchEntries: Math.max(1, options.maxBatchEntries ?? 1000),
       isTransient: options.isTransient ?? isTransientStoreError,
@@ -151,6 +159,14 @@ export class ResilientCallStore implements CallStore, ManagedBackend {
   }
 
   /**
+   * Queues a note that `lines` transcript lines of the call were lost, behind the call's earlier
+   * writes. Resolves and rejects as create() does (false: the call is unknown). Never dropped.
+   */
+  recordTranscriptLoss(callSid: string, lines: number): Promise<boolean> {
+    return this.enqueue(callSid, { kind: 'loss', lines });
+  }
+
+  /**
    * From the backend; if that fails while the call's creation is still queued, the call as its
    * queued writes would leave it. Otherwise rejects with the backend's error.
    */
@@ -185,7 +201,9 @@ export class ResilientCallStore implements CallStore, ManagedBackend {
         backend: this.backend,
         ok: false,
         detail: join(this.monitor.lastError ?? 'unreachable', notes),
+        outage: true,
         pendingWrites,
+        maxPendingWrites: this.maxPendingWrites,
       };
     }
     let status: BackendStatus = { backend: this.backend, ok: true };
@@ -200,7 +218,12 @@ export class ResilientCallStore implements CallStore, ManagedBackend {
         };
       }
     }
-    return { ...status, detail: join(status.detail, notes), pendingWrites };
+    return {
+      ...status,
+      detail: join(status.detail, notes),
+      pendingWrites,
+      maxPendingWrites: this.maxPendingWrites,
+    };
   }
 
   /** Queue counters since the store was made. */

@@ -2,32 +2,25 @@ import {
   Kysely,
   Migrator,
   sql,
-  type Insertable,
   type MigrationResultSet,
   type Transaction,
-  type Updateable,
 } from 'kysely';
 import type { BackendStatus, ManagedBackend } from '../backend.types';
-import type {
-  CallEndReason,
-  CallRecord,
-  CallStatus,
-  TranscriptEntry,
-  TranscriptRole,
-} from '../call.types';
-import {
-  clampListLimit,
-  normalizeBeforeCursor,
-  statusesFor,
-} from './call-list-query.util';
+import type { CallRecord, TranscriptEntry } from '../call.types';
+import { clampListLimit, listStart, statusesFor } from './call-list-query.util';
 import type { CallListQuery, CallStore } from './call-store.interface';
 import {
   MIGRATION_LOCK_TABLE,
   MIGRATION_TABLE,
-  type CallsTable,
   type CallStoreDatabase,
   type SqlDialectName,
 } from './call-store.schema';
+import {
+  insertRow,
+  patchColumns,
+  toEntry,
+  toRecord,
+} from './sql-call-rows.util';
 import { CallStoreMigrationProvider } from './migrations/call-store-migration.provider';
 import {
   createSqlDialect,
@@ -44,24 +37,6 @@ export type {
 
 /** Rows per INSERT statement: well inside both dialects' bound-parameter limits. */
 const INSERT_CHUNK_ROWS = 500;
-
-/** CallRecord fields and the columns they live in (callSid and transcript are handled apart). */
-const COLUMNS = {
-  from: 'from_number',
-  to: 'to_number',
-  status: 'status',
-  startedAt: 'started_at',
-  answeredAt: 'answered_at',
-  endedAt: 'ended_at',
-  durationSeconds: 'duration_seconds',
-  endReason: 'end_reason',
-  twilioStatus: 'twilio_status',
-} as const satisfies Partial<Record<keyof CallRecord, keyof CallsTable>>;
-
-type CallRow = Pick<
-  CallsTable,
-  'call_sid' | (typeof COLUMNS)[keyof typeof COLUMNS]
->;
 
 /**
  * Call records in SQLite (better-sqlite3, WAL) or PostgreSQL (pg Pool), from one Kysely code path.
@@ -112,10 +87,7 @@ export class SqlCallStore implements CallStore, ManagedBackend {
   }
 
   async create(record: CallRecord): Promise<boolean> {
-    const row: Insertable<CallsTable> = {
-      ...recordColumns(record),
-      transcript_count: record.transcript.length,
-    };
+    const row = insertRow(record);
     const insert = (db: Kysely<CallStoreDatabase>) =>
       db
         .insertInto('calls')
@@ -169,6 +141,19 @@ export class SqlCallStore implements CallStore, ManagedBackend {
     return result.numUpdatedRows > 0n;
   }
 
+  async recordTranscriptLoss(callSid: string, lines: number): Promise<boolean> {
+    const added = Math.floor(lines);
+    if (!(added >= 1)) return this.exists(callSid);
+    const result = await this.db
+      .updateTable('calls')
+      .set((eb) => ({
+        transcript_lines_lost: eb('transcript_lines_lost', '+', added),
+      }))
+      .where('call_sid', '=', callSid)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   async get(callSid: string): Promise<CallRecord | undefined> {
     const [row, lines] = await Promise.all([
       this.db
@@ -186,17 +171,29 @@ export class SqlCallStore implements CallStore, ManagedBackend {
     return row && toRecord(row, lines.map(toEntry));
   }
 
+  /**
+   * Keyset paging: `(started_at, call_sid) < (cursor)` in the order of calls_started_at_idx.
+   * Rejects with a RangeError when `query.after.startedAt` is not a time.
+   */
   async list(query: CallListQuery): Promise<CallRecord[]> {
     const limit = clampListLimit(query.limit);
+    const start = listStart(query);
     if (limit === 0) return [];
     const statuses = statusesFor(query.status);
-    const before = normalizeBeforeCursor(query.before);
 
     const rows = await this.db
       .selectFrom('calls')
       .selectAll()
       .$if(statuses !== undefined, (qb) => qb.where('status', 'in', statuses!))
-      .$if(before !== undefined, (qb) => qb.where('started_at', '<', before!))
+      .$if(start !== undefined, (qb) =>
+        qb.where((eb) =>
+          eb(
+            eb.refTuple('started_at', 'call_sid'),
+            '<',
+            eb.tuple(start!.startedAt, start!.callSid),
+          ),
+        ),
+      )
       .orderBy('started_at', 'desc')
       .orderBy('call_sid', 'desc')
       .limit(limit)
@@ -266,60 +263,6 @@ export class SqlCallStore implements CallStore, ManagedBackend {
     }
     return schema;
   }
-}
-
-function recordColumns(record: CallRecord): CallRow {
-  return {
-    call_sid: record.callSid,
-    from_number: record.from,
-    to_number: record.to,
-    status: record.status,
-    started_at: record.startedAt,
-    answered_at: record.answeredAt ?? null,
-    ended_at: record.endedAt ?? null,
-    duration_seconds: record.durationSeconds ?? null,
-    end_reason: record.endReason ?? null,
-    twilio_status: record.twilioStatus ?? null,
-  };
-}
-
-/** The columns a patch sets: known fields only; callSid, transcript and undefined are ignored. */
-function patchColumns(patch: Partial<CallRecord>): Updateable<CallsTable> {
-  const set: Record<string, unknown> = {};
-  for (const [field, column] of Object.entries(COLUMNS)) {
-    const value = patch[field as keyof typeof COLUMNS];
-    if (value !== undefined) set[column] = value;
-  }
-  return set;
-}
-
-function toRecord(row: CallRow, transcript: TranscriptEntry[]): CallRecord {
-  const record: CallRecord = {
-    callSid: row.call_sid,
-    from: row.from_number,
-    to: row.to_number,
-    status: row.status as CallStatus,
-    startedAt: row.started_at,
-    transcript,
-  };
-  if (row.answered_at !== null) record.answeredAt = row.answered_at;
-  if (row.ended_at !== null) record.endedAt = row.ended_at;
-  if (row.duration_seconds !== null) {
-    record.durationSeconds = Number(row.duration_seconds);
-  }
-  if (row.end_reason !== null) {
-    record.endReason = row.end_reason as CallEndReason;
-  }
-  if (row.twilio_status !== null) record.twilioStatus = row.twilio_status;
-  return record;
-}
-
-function toEntry(line: {
-  role: string;
-  text: string;
-  at: string;
-}): TranscriptEntry {
-  return { role: line.role as TranscriptRole, text: line.text, at: line.at };
 }
 
 /** Multi-row INSERTs (one per 500 entries), seq counting on from `firstSeq`. */

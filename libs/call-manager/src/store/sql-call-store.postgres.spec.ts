@@ -1,7 +1,12 @@
+import { Kysely, sql } from 'kysely';
 import { callStoreContract } from './call-store.contract';
 import { MIGRATION_TABLE } from './call-store.schema';
 import { createCallStore } from './create-call-store';
-import { SqlCallStore } from './sql-call-store.driver';
+import {
+  SqlCallStore,
+  type PostgresCallStoreOptions,
+} from './sql-call-store.driver';
+import { createSqlDialect } from './sql-dialect.factory';
 import {
   close,
   expectSurvivesRestart,
@@ -14,6 +19,7 @@ import {
   POSTGRES_TEST_URL,
   PostgresTestSchema,
 } from './test-databases.fixture';
+import { isTransientStoreError } from './transient-store-error.util';
 
 describePostgres('SqlCallStore on PostgreSQL', () => {
   // One schema per suite, emptied before each contract test.
@@ -79,6 +85,45 @@ describePostgres('SqlCallStore on PostgreSQL', () => {
     await store.close();
   });
 
+  it('sends statement and idle-in-transaction timeouts to the server (defaults 10 s, 60 s)', async () => {
+    const settings = async (options: Partial<PostgresCallStoreOptions>) => {
+      const db = new Kysely<unknown>({
+        dialect: createSqlDialect({
+          dialect: 'postgres',
+          connectionString: POSTGRES_TEST_URL,
+          ...options,
+        }),
+      });
+      try {
+        const { rows } = await sql<{
+          statement: string;
+          idle: string;
+        }>`select current_setting('statement_timeout') as statement, current_setting('idle_in_transaction_session_timeout') as idle`.execute(
+          db,
+        );
+        const slow = sql`select pg_sleep(1)`.execute(db).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        return { ...rows[0], slow: await slow };
+      } finally {
+        await db.destroy();
+      }
+    };
+    await expect(settings({})).resolves.toMatchObject({
+      statement: '10s',
+      idle: '1min',
+    });
+    // The server cancels a statement over the limit: a transient error, retried by the queue.
+    const short = await settings({
+      statementTimeoutMs: 200,
+      idleInTransactionTimeoutMs: 0,
+    });
+    expect(short).toMatchObject({ statement: '200ms', idle: '0' });
+    expect(short.slow).toMatchObject({ code: '57014' });
+    expect(isTransientStoreError(short.slow)).toBe(true);
+  });
+
   describe('migrations', () => {
     const fresh = new PostgresTestSchema();
     beforeAll(() => fresh.create());
@@ -92,7 +137,10 @@ describePostgres('SqlCallStore on PostgreSQL', () => {
       } as const;
       // Another schema (the suite's) already has these tables: they must not confuse the migrator.
       const store = new SqlCallStore(options);
-      await expect(store.migrate()).resolves.toEqual(['0001-initial']);
+      await expect(store.migrate()).resolves.toEqual([
+        '0001-initial',
+        '0002-transcript-lines-lost',
+      ]);
       await expect(store.migrate()).resolves.toEqual([]);
       await store.close();
 
@@ -105,8 +153,11 @@ describePostgres('SqlCallStore on PostgreSQL', () => {
       await again.close();
 
       await expect(
-        fresh.query(`select name from ${MIGRATION_TABLE}`),
-      ).resolves.toEqual([{ name: '0001-initial' }]);
+        fresh.query(`select name from ${MIGRATION_TABLE} order by name`),
+      ).resolves.toEqual([
+        { name: '0001-initial' },
+        { name: '0002-transcript-lines-lost' },
+      ]);
       const indexes = await fresh.query<{ indexname: string }>(
         `select indexname from pg_indexes where schemaname = '${fresh.name}' order by indexname`,
       );

@@ -2,10 +2,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Kysely, Migrator } from 'kysely';
 import { callStoreContract } from './call-store.contract';
-import { MIGRATION_TABLE } from './call-store.schema';
+import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from './call-store.schema';
 import { createCallStore } from './create-call-store';
+import { initialMigration } from './migrations/0001-initial.migration';
 import { SqlCallStore } from './sql-call-store.driver';
+import { createSqlDialect } from './sql-dialect.factory';
 import {
   close,
   expectSurvivesRestart,
@@ -55,7 +58,10 @@ describe('SqlCallStore on SQLite', () => {
   it('runs migrations once, records them, and runs none on the next start', async () => {
     const filename = freshFile();
     const store = new SqlCallStore({ dialect: 'sqlite', filename });
-    await expect(store.migrate()).resolves.toEqual(['0001-initial']);
+    await expect(store.migrate()).resolves.toEqual([
+      '0001-initial',
+      '0002-transcript-lines-lost',
+    ]);
     await expect(store.migrate()).resolves.toEqual([]);
     await store.close();
 
@@ -67,6 +73,7 @@ describe('SqlCallStore on SQLite', () => {
     try {
       expect(db.prepare(`select name from ${MIGRATION_TABLE}`).all()).toEqual([
         { name: '0001-initial' },
+        { name: '0002-transcript-lines-lost' },
       ]);
       const indexes = db
         .prepare(
@@ -131,6 +138,65 @@ describe('SqlCallStore on SQLite', () => {
       expect(texts.slice(i, i + 3)).toEqual([`${b}.a`, `${b}.b`, `${b}.c`]);
     }
     await store.close();
+  });
+
+  it('upgrades a database made before 0002: old rows count 0 lost lines', async () => {
+    const filename = freshFile();
+    const db = new Kysely<any>({
+      dialect: createSqlDialect({ dialect: 'sqlite', filename }),
+    });
+    const migrator = new Migrator({
+      db,
+      provider: {
+        getMigrations: () =>
+          Promise.resolve({ '0001-initial': initialMigration('sqlite') }),
+      },
+      migrationTableName: MIGRATION_TABLE,
+      migrationLockTableName: MIGRATION_LOCK_TABLE,
+    });
+    await migrator.migrateToLatest();
+    await db
+      .insertInto('calls')
+      .values({
+        call_sid: sid(1),
+        from_number: record(1).from,
+        to_number: record(1).to,
+        status: 'ringing',
+        started_at: record(1).startedAt,
+      })
+      .execute();
+    await db.destroy();
+
+    const store = new SqlCallStore({ dialect: 'sqlite', filename });
+    await expect(store.migrate()).resolves.toEqual([
+      '0002-transcript-lines-lost',
+    ]);
+    await expect(store.get(sid(1))).resolves.toEqual(record(1));
+    await store.recordTranscriptLoss(sid(1), 4);
+    await expect(store.get(sid(1))).resolves.toEqual({
+      ...record(1),
+      transcriptLinesLost: 4,
+    });
+    await store.close();
+  });
+
+  it('pages with the (started_at, call_sid) index', async () => {
+    const filename = freshFile();
+    const store = await openSqlite(filename);
+    await store.close();
+    const db = new Database(filename, { readonly: true });
+    try {
+      const plan = db
+        .prepare(
+          `explain query plan select * from calls where (started_at, call_sid) < (?, ?) order by started_at desc, call_sid desc limit 7`,
+        )
+        .all('2025-01-01T00:00:00.000Z', sid(1)) as { detail: string }[];
+      const details = plan.map((row) => row.detail).join('; ');
+      expect(details).toContain('calls_started_at_idx');
+      expect(details).not.toContain('TEMP B-TREE');
+    } finally {
+      db.close();
+    }
   });
 
   it('accepts a before cursor in any ISO form', async () => {

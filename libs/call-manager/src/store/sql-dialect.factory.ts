@@ -9,6 +9,7 @@ import {
   type SqliteDatabase,
 } from 'kysely';
 import { Pool } from 'pg';
+import { TimeoutGuardedPool } from './postgres-pool.adapter';
 import { storeErrorMessage } from './transient-store-error.util';
 
 interface CommonSqlOptions {
@@ -32,9 +33,41 @@ export interface PostgresCallStoreOptions extends CommonSqlOptions {
   schema?: string;
   /** Pool size (default 10). */
   poolSize?: number;
-  /** How long to wait for a new connection before failing (default 5000). */
+  /**
+   * How long getting a connection may take, in ms (default 5000): opening a new one (TCP and
+   * startup) or waiting for a free one. Then it fails with 'timeout exceeded when trying to
+   * connect' (pg's connectionTimeoutMillis), a transient error. 0: no limit.
+   */
   connectionTimeoutMs?: number;
+  /**
+   * Longest a statement may run on the server, in ms (default 10,000): then PostgreSQL cancels it
+   * (SQLSTATE 57014; pg's `statement_timeout`, sent as a startup parameter: behind PgBouncer, list
+   * it in `ignore_startup_parameters`). 0: no limit.
+   */
+  statementTimeoutMs?: number;
+  /**
+   * How long the client waits for any answer to a query, in ms (default statementTimeoutMs + 2000,
+   * so the server's cancel normally comes first; without a statement timeout, 12,000): then the
+   * query fails with an ETIMEDOUT error and its connection is discarded (pg's `query_timeout`;
+   * see TimeoutGuardedPool). This is what makes a database that stopped answering fail fast.
+   * 0: no limit.
+   */
+  queryTimeoutMs?: number;
+  /**
+   * A session idle inside an open transaction this long, in ms (default 60,000), is ended by the
+   * server, releasing its row locks (`idle_in_transaction_session_timeout`). 0: no limit.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
+
+/** PostgresCallStoreOptions timeouts when not given (ms). */
+export const POSTGRES_TIMEOUT_DEFAULTS = {
+  connectionTimeoutMs: 5000,
+  statementTimeoutMs: 10_000,
+  /** Added to statementTimeoutMs for the default queryTimeoutMs. */
+  queryTimeoutGraceMs: 2000,
+  idleInTransactionTimeoutMs: 60_000,
+} as const;
 
 export type SqlCallStoreOptions =
   SqliteCallStoreOptions | PostgresCallStoreOptions;
@@ -93,10 +126,30 @@ function openSqlite({
 }
 
 function postgresDialect(options: PostgresCallStoreOptions): Dialect {
+  const defaults = POSTGRES_TIMEOUT_DEFAULTS;
+  const statementTimeoutMs = millis(
+    options.statementTimeoutMs,
+    defaults.statementTimeoutMs,
+  );
+  const queryTimeoutMs = millis(
+    options.queryTimeoutMs,
+    (statementTimeoutMs || defaults.statementTimeoutMs) +
+      defaults.queryTimeoutGraceMs,
+  );
   const pool = new Pool({
     connectionString: options.connectionString,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    connectionTimeoutMillis: millis(
+      options.connectionTimeoutMs,
+      defaults.connectionTimeoutMs,
+    ),
+    // pg reads 0 (falsy) as "not set": no limit.
+    statement_timeout: statementTimeoutMs,
+    query_timeout: queryTimeoutMs,
+    idle_in_transaction_session_timeout: millis(
+      options.idleInTransactionTimeoutMs,
+      defaults.idleInTransactionTimeoutMs,
+    ),
     idleTimeoutMillis: 30_000,
     // Notice a silently dropped connection (no FIN) instead of waiting on it indefinitely.
     keepAlive: true,
@@ -109,9 +162,20 @@ function postgresDialect(options: PostgresCallStoreOptions): Dialect {
       err: storeErrorMessage(err),
     }),
   );
+  // pg-pool listens for errors only on idle clients: a checked-out client whose socket dies between
+  // queries (or inside a transaction) emits 'error' with nobody listening, an uncaught exception
+  // that would take every call down. The query in flight still gets its rejection; this only logs.
+  pool.on('connect', (client) =>
+    client.on('error', (err) =>
+      options.logger?.warn({
+        msg: 'PostgreSQL connection lost while in use',
+        err: storeErrorMessage(err),
+      }),
+    ),
+  );
   const schema = options.schema;
   return new PostgresDialect({
-    pool,
+    pool: new TimeoutGuardedPool(pool, queryTimeoutMs),
     onCreateConnection: schema
       ? async (connection) => {
           await connection.executeQuery(
@@ -120,6 +184,12 @@ function postgresDialect(options: PostgresCallStoreOptions): Dialect {
         }
       : undefined,
   });
+}
+
+/** A timeout option in whole ms: `fallback` when unset, never negative. */
+function millis(value: number | undefined, fallback: number): number {
+  if (value === undefined || !Number.isFinite(value)) return fallback;
+  return Math.max(0, Math.floor(value));
 }
 
 function quoteIdentifier(name: string): string {

@@ -16,6 +16,8 @@ describe('isTransientStoreError', () => {
     ['PostgreSQL starting up', coded('57P03')],
     ['too many connections', coded('53300')],
     ['a deadlock', coded('40P01')],
+    ['PostgreSQL statement_timeout', coded('57014')],
+    ['PostgreSQL idle_in_transaction_session_timeout', coded('25P03')],
     ['a busy SQLite file', coded('SQLITE_BUSY')],
     ['a SQLite I/O error', coded('SQLITE_IOERR_WRITE')],
     ['a full disk', coded('SQLITE_FULL')],

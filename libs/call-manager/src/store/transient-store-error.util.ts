@@ -23,6 +23,8 @@ const POSTGRES_CODES: ReadonlySet<string> = new Set([
   '40001', // serialization_failure
   '40P01', // deadlock_detected
   '55P03', // lock_not_available
+  '57014', // query_canceled (statement_timeout: the server is overloaded or a lock is held)
+  '25P03', // idle_in_transaction_session_timeout (the session was ended)
 ]);
 
 /** better-sqlite3 codes worth retrying (extended codes, e.g. SQLITE_IOERR_WRITE, by prefix). */

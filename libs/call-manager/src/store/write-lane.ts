@@ -1,11 +1,15 @@
 import type { CallRecord, TranscriptEntry } from '../call.types';
 import type { CallStore } from './call-store.interface';
 
-/** One queued call store write, as the caller asked for it (values already copied). */
+/**
+ * One queued call store write, as the caller asked for it (values already copied), or a note of
+ * transcript lines lost (`loss`: added by a caller, or by a full queue for the batches it dropped).
+ */
 export type Write =
   | { kind: 'create'; record: CallRecord }
   | { kind: 'update'; patch: Partial<CallRecord> }
-  | { kind: 'append'; entries: TranscriptEntry[] };
+  | { kind: 'append'; entries: TranscriptEntry[] }
+  | { kind: 'loss'; lines: number };
 
 /** A caller still waiting for the real outcome of its write. */
 export interface WriteWaiter {
@@ -25,11 +29,14 @@ export interface QueuedWrite {
   readonly seq: number;
   /** Set while the caller waits; unset once the caller was told `true` (acknowledged). */
   waiter?: WriteWaiter;
+  /** Added by the queue itself (a loss note for dropped batches), not by a caller. */
+  readonly note?: boolean;
 }
 
 /**
- * Whether a full queue may throw this write away: only transcript batches. A create and every
- * update (above all a final one: `endedAt`, or status 'completed' / 'failed') are always kept.
+ * Whether a full queue may throw this write away: only transcript batches. A create, every
+ * update (above all a final one: `endedAt`, or status 'completed' / 'failed') and every loss note
+ * are always kept.
  */
 export function isDroppable(write: Write): boolean {
   return write.kind === 'append';
@@ -81,6 +88,28 @@ export class WriteLane {
     queued.waiter = undefined;
     this.acknowledged++;
     waiter.resolve(true);
+  }
+
+  /**
+   * Notes that `lines` transcript lines of this call were dropped: added to the loss note queued
+   * in this lane (not in flight) if there is one, else a new note at the tail (returned, so the
+   * queue can count it). Keeps at most one such note per lane besides one in flight.
+   */
+  noteLoss(lines: number, seq: number): QueuedWrite | undefined {
+    for (let i = this.inFlight; i < this.queue.length; i++) {
+      const queued = this.queue[i];
+      if (queued.note && queued.write.kind === 'loss') {
+        queued.write.lines += lines;
+        return undefined;
+      }
+    }
+    const note: QueuedWrite = {
+      write: { kind: 'loss', lines },
+      seq,
+      note: true,
+    };
+    this.push(note);
+    return note;
   }
 
   /** Tells every waiting caller in this lane `true` now (the backend is down: nobody waits on it). */
@@ -168,6 +197,9 @@ export class WriteLane {
         record.transcript.push(...write.entries.map((entry) => ({ ...entry })));
       } else if (record && write.kind === 'update') {
         mergePatch(record, write.patch);
+      } else if (record && write.kind === 'loss' && write.lines >= 1) {
+        record.transcriptLinesLost =
+          (record.transcriptLinesLost ?? 0) + Math.floor(write.lines);
       }
     }
     return record;
@@ -195,9 +227,9 @@ export function oldestDroppable(
 export type Outcome = { found: boolean } | { error: unknown };
 
 /**
- * Writes one batch (from WriteLane.takeBatch) of `callSid` to `inner`: a create, an update, or
- * the batch's transcript entries merged into one append. Never rejects: an error the backend
- * throws comes back as `{ error }`.
+ * Writes one batch (from WriteLane.takeBatch) of `callSid` to `inner`: a create, an update, a
+ * loss note, or the batch's transcript entries merged into one append. Never rejects: an error
+ * the backend throws comes back as `{ error }`.
  */
 export async function applyBatch(
   inner: CallStore,
@@ -211,6 +243,10 @@ export async function applyBatch(
         return { found: await inner.create(write.record) };
       case 'update':
         return { found: await inner.update(callSid, write.patch) };
+      case 'loss':
+        return {
+          found: await inner.recordTranscriptLoss(callSid, write.lines),
+        };
       case 'append':
         return {
           found: await inner.appendTranscript(
@@ -228,10 +264,18 @@ export async function applyBatch(
   }
 }
 
-/** Applies an update patch as CallStore.update does: callSid, transcript and undefined are ignored. */
+/**
+ * Applies an update patch as CallStore.update does: callSid, transcript, transcriptLinesLost and
+ * undefined are ignored.
+ */
 function mergePatch(record: CallRecord, patch: Partial<CallRecord>): void {
   for (const [key, value] of Object.entries(patch)) {
-    if (key === 'callSid' || key === 'transcript' || value === undefined) {
+    if (
+      key === 'callSid' ||
+      key === 'transcript' ||
+      key === 'transcriptLinesLost' ||
+      value === undefined
+    ) {
       continue;
     }
     (record as unknown as Record<string, unknown>)[key] = structuredClone(

@@ -16,7 +16,10 @@ import {
 export interface WriteQueueOptions {
   /** Backend name for the log lines. */
   backend: string;
-  /** Bound on queued writes; only transcript writes are dropped to keep it (at least 1). */
+  /**
+   * Bound on queued writes (the queue's own loss notes not counted); only transcript writes are
+   * dropped to keep it (at least 1).
+   */
   maxPendingWrites: number;
   /** A caller still unanswered after this many ms is told `true`; the write goes on. */
   writeTimeoutMs: number;
@@ -33,7 +36,9 @@ export interface WriteQueueOptions {
  * stop after their failed attempt (the lane keeps its writes); on each retry the monitor's timer
  * starts one lane as the probe, and the first attempt that reaches the backend restarts them all.
  * When more than maxPendingWrites are queued the oldest queued transcript write is dropped
- * (counted); creates and updates are never dropped, so they may take the queue past the bound.
+ * (counted), and its lines are noted in its call's lane as a loss write, so the record shows
+ * `transcriptLinesLost`; creates, updates and loss notes are never dropped, so they may take the
+ * queue past the bound.
  */
 export class WriteQueue {
   private readonly lanes = new Map<string, WriteLane>();
@@ -44,8 +49,10 @@ export class WriteQueue {
   private idleWaiters: (() => void)[] = [];
   private closed = false;
 
-  /** Writes queued, not yet settled. */
+  /** Writes queued, not yet settled (loss notes included). */
   private pending = 0;
+  /** Of those, loss notes the queue added itself (not counted against maxPendingWrites). */
+  private notes = 0;
   /** Transcript writes dropped because the queue was full. */
   private dropped = 0;
   /** Transcript entries in those writes. */
@@ -84,7 +91,7 @@ export class WriteQueue {
     }
     lane.push(queued);
     this.pending++;
-    if (this.pending > this.options.maxPendingWrites) this.makeRoom();
+    if (this.overBound()) this.makeRoom();
     this.start(lane);
     return result;
   }
@@ -197,6 +204,7 @@ export class WriteQueue {
     let refusedUnanswered = false;
     for (const queued of batch) {
       this.pending--;
+      if (queued.note) this.notes--;
       const waiter = queued.waiter;
       if (waiter) {
         queued.waiter = undefined;
@@ -249,7 +257,8 @@ export class WriteQueue {
 
   /**
    * More than maxPendingWrites queued: drops the oldest queued transcript writes (any call's,
-   * never one in flight) until the queue is back at the bound or none is left.
+   * never one in flight) until the queue is back at the bound or none is left. Each drop's lines
+   * go into a loss note in that call's lane (see WriteLane.noteLoss), written like any write.
    */
   private makeRoom(): void {
     if (!this.warnedFull) {
@@ -260,7 +269,7 @@ export class WriteQueue {
         maxPendingWrites: this.options.maxPendingWrites,
       });
     }
-    while (this.pending > this.options.maxPendingWrites) {
+    while (this.overBound()) {
       const victim = oldestDroppable(this.lanes.values());
       if (!victim) return;
       const { lane, queued } = victim;
@@ -268,12 +277,22 @@ export class WriteQueue {
       lane.remove(queued);
       this.pending--;
       this.dropped++;
-      if (queued.write.kind === 'append') {
-        this.droppedEntries += queued.write.entries.length;
+      const lines =
+        queued.write.kind === 'append' ? queued.write.entries.length : 0;
+      this.droppedEntries += lines;
+      if (lines > 0 && lane.noteLoss(lines, this.seq++)) {
+        this.pending++;
+        this.notes++;
       }
+      this.start(lane);
       this.removeIfEmpty(lane);
       this.afterRemoval();
     }
+  }
+
+  /** More writes queued than maxPendingWrites allows (the queue's own loss notes aside). */
+  private overBound(): boolean {
+    return this.pending - this.notes > this.options.maxPendingWrites;
   }
 
   private removeIfEmpty(lane: WriteLane): void {

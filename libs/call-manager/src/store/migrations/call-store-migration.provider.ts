@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialectName } from '../call-store.schema';
 import { initialMigration } from './0001-initial.migration';
+import { transcriptLinesLostMigration } from './0002-transcript-lines-lost.migration';
 
 /**
  * The call store's migrations, in code (no directory scanning, so they survive bundling).
@@ -12,6 +13,7 @@ export class CallStoreMigrationProvider implements MigrationProvider {
   getMigrations(): Promise<Record<string, Migration>> {
     return Promise.resolve({
       '0001-initial': initialMigration(this.dialect),
+      '0002-transcript-lines-lost': transcriptLinesLostMigration(),
     });
   }
 }
