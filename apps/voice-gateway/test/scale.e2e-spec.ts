@@ -5,8 +5,10 @@ import {
   TwilioCallSimulator,
 } from '@app/simulators';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import WebSocket from 'ws';
 import {
   ADMIN_KEY,
   AUTH_TOKEN,
@@ -21,6 +23,11 @@ import {
 } from './support/local-services';
 
 const REGISTRY_TTL_MS = 6000;
+/** A dead instance's call is closed by a survivor this long after its last heartbeat at most (ms):
+ * ttl, then half a ttl of grace, then up to one scan (every ttl). */
+const LOST_CALL_CLOSED_MS = REGISTRY_TTL_MS * 2.5;
+const SDK_PATH =
+  '/live/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent';
 
 /** Two real service processes sharing Redis and PostgreSQL (each test run in its own schema). */
 describeWithServices(['postgres', 'redis'])(
@@ -129,7 +136,41 @@ describeWithServices(['postgres', 'redis'])(
       await call.hangUp();
     }, 20000);
 
-    it("killing A makes its calls disappear from B's list within the registry TTL", async () => {
+    it('a browser token works once across both instances', async () => {
+      const minted = await admin(a, '/live/tokens', { method: 'POST' });
+      expect(minted.status).toBe(201);
+      const { token } = (await minted.json()) as { token: string };
+      const proxy = (service: ServiceProcess): WebSocket => {
+        const ws = new WebSocket(
+          `${service.url.replace('http', 'ws')}${SDK_PATH}?key=${token}`,
+        );
+        ws.on('error', () => undefined);
+        return ws;
+      };
+
+      const first = proxy(b);
+      const reply = new Promise<string>((resolve, reject) => {
+        first.once('message', (data: Buffer) => resolve(data.toString()));
+        first.once('close', (code, reason) =>
+          reject(new Error(`closed: ${code} ${reason.toString()}`)),
+        );
+      });
+      await once(first, 'open');
+      first.send(
+        JSON.stringify({ setup: { model: 'models/gemini-3.8-live' } }),
+      );
+      expect(await reply).toContain('setupComplete');
+
+      const again = proxy(a);
+      const [code, reason] = (await once(again, 'close')) as [number, Buffer];
+      expect({ code, reason: reason.toString() }).toEqual({
+        code: 1008,
+        reason: 'invalid, expired or reused token',
+      });
+      first.close();
+    }, 20000);
+
+    it("killing A makes its calls disappear from B's list within the registry TTL, and B closes them", async () => {
       const call = callOn(a);
       expect((await call.placeCall()).stream).toBe(true);
       await call.sendSilence(100);
@@ -142,6 +183,25 @@ describeWithServices(['postgres', 'redis'])(
         200,
       );
       expect(Date.now() - killedAt).toBeLessThanOrEqual(REGISTRY_TTL_MS + 1000);
-    }, 20000);
+
+      // No status callback comes: B's lost-call reaper closes the record.
+      const record = await eventually(
+        async () => {
+          const found = (await (
+            await admin(b, `/calls/${call.callSid}`)
+          ).json()) as Record<string, unknown>;
+          return found.status === 'completed' && found;
+        },
+        LOST_CALL_CLOSED_MS + 2000,
+        250,
+      );
+      expect(record).toMatchObject({
+        status: 'completed',
+        endReason: 'instance-lost',
+      });
+      expect(Date.now() - killedAt).toBeLessThanOrEqual(
+        LOST_CALL_CLOSED_MS + 1000,
+      );
+    }, 35000);
   },
 );

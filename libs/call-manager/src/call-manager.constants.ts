@@ -25,6 +25,23 @@ export interface CallManagerOptions {
    * backend that stops answering costs that call at most this per step, never a stuck lifecycle.
    */
   stepTimeoutMs?: number;
+  /**
+   * How survivors close the calls of an instance that died (shared registry only; see
+   * LostCallReaper). The defaults suit production.
+   */
+  lostCalls?: LostCallReaperOptions;
+}
+
+/** Timings of the lost-call reaper (all ms but `batchSize`). */
+export interface LostCallReaperOptions {
+  /** How often each instance looks for lost calls (default: the registry's ttl, 6000). */
+  scanEveryMs?: number;
+  /** How long after a call expired from the registry it is reaped (default: half the ttl, 3000). */
+  graceMs?: number;
+  /** How long one survivor's claim keeps the others off a call while it closes it (default 60000). */
+  leaseMs?: number;
+  /** Most calls claimed per scan (default 20); the rest wait for the next scan. */
+  batchSize?: number;
 }
 
 /** A Twilio Call SID: "CA" and 32 hex digits. */

@@ -28,6 +28,7 @@ import { createCallStore } from './store/create-call-store';
 import { BackendLifecycle } from './backend-lifecycle.service';
 import { CallEvents } from './events/call-events';
 import { LocalCalls } from './local-calls.state';
+import { LostCallReaper } from './lost-calls/lost-call.reaper';
 
 export interface CallManagerModuleAsyncOptions {
   /** Modules the factory's dependencies (and an optional CALL_HANGUP provider) come from. */
@@ -102,6 +103,8 @@ export class CallManagerModule {
         CallEndRouting,
         CallDrain,
         CallsService,
+        // Closes the calls of dead instances (shared registry only; idle otherwise).
+        LostCallReaper,
         AdminGuard,
       ],
       // The options and the guard too, so an app can put other admin routes behind the same key.

@@ -24,7 +24,7 @@ import type { CallRegistry } from './registry/call-registry.interface';
 import type { CallListQuery, CallStore } from './store/call-store.interface';
 
 /** Twilio call statuses after which the call is over at the carrier. */
-const FINAL_TWILIO_STATUSES: ReadonlySet<string> = new Set([
+export const FINAL_TWILIO_STATUSES: ReadonlySet<string> = new Set([
   'completed',
   'busy',
   'failed',

@@ -9,7 +9,10 @@ export {
   CALL_SID_PATTERN,
   CALL_STORE,
 } from './call-manager.constants';
-export type { CallManagerOptions } from './call-manager.constants';
+export type {
+  CallManagerOptions,
+  LostCallReaperOptions,
+} from './call-manager.constants';
 export type {
   CallEndReason,
   CallHangup,
@@ -21,7 +24,14 @@ export type {
   TranscriptEntry,
   TranscriptRole,
 } from './call.types';
-export type { CallRegistry } from './registry/call-registry.interface';
+export type {
+  CallRegistry,
+  LostCall,
+  LostCallClaims,
+} from './registry/call-registry.interface';
+export { LostCallReaper } from './lost-calls/lost-call.reaper';
+export type { ReapedCall } from './lost-calls/lost-call.reaper';
+export type { LostCallOutcome } from './lost-calls/lost-calls.metrics';
 export {
   createCallRouting,
   defaultInstanceId,

@@ -8,6 +8,10 @@ import { GeminiLiveService } from './gemini-live.service';
 import { AgentProfiles } from './profiles/agent-profiles';
 import { LiveProxyGateway } from './proxy/live-proxy.gateway';
 import { LiveTokenService } from './proxy/live-token.service';
+import { InMemorySpentTokenLedger } from './tokens/in-memory-spent-token-ledger';
+import { RedisSpentTokenLedger } from './tokens/redis-spent-token-ledger';
+import type { SpentTokenLedger } from './tokens/spent-token-ledger.interface';
+import { SPENT_TOKEN_LEDGER } from './tokens/tokens.constants';
 import { AgentToolRegistry } from './tools/agent-tool.registry';
 import { AccessTokenProvider } from './upstream/access-token.provider';
 import { GeminiConnector } from './upstream/gemini-connector';
@@ -22,7 +26,11 @@ export interface GeminiClientModuleAsyncOptions {
   ) => GeminiClientOptions | Promise<GeminiClientOptions>;
 }
 
-/** One upstream Gemini Live session per call, and the authenticated connector the browser proxy shares. */
+/**
+ * One upstream Gemini Live session per call, and the authenticated connector the browser proxy
+ * shares. Browser tokens are spent in SPENT_TOKEN_LEDGER: Redis when `redisUrl` is set (one use
+ * across instances; the connection closes at shutdown), else in memory.
+ */
 @Module({})
 export class GeminiClientModule {
   static forRootAsync(options: GeminiClientModuleAsyncOptions): DynamicModule {
@@ -35,6 +43,14 @@ export class GeminiClientModule {
           provide: GEMINI_CLIENT_OPTIONS,
           inject: options.inject ?? [],
           useFactory: options.useFactory,
+        },
+        {
+          provide: SPENT_TOKEN_LEDGER,
+          inject: [GEMINI_CLIENT_OPTIONS],
+          useFactory: (opts: GeminiClientOptions): SpentTokenLedger =>
+            opts.redisUrl
+              ? new RedisSpentTokenLedger({ url: opts.redisUrl })
+              : new InMemorySpentTokenLedger(),
         },
         AccessTokenProvider,
         GeminiConnector,
@@ -50,6 +66,7 @@ export class GeminiClientModule {
         AgentToolRegistry,
         AgentProfiles,
         LiveTokenService,
+        SPENT_TOKEN_LEDGER,
       ],
     };
   }

@@ -20,6 +20,11 @@ export interface GeminiClientOptions {
   preReadyBufferMs?: number;
   /** Key for the browser proxy's ephemeral tokens, the same on every instance (derived from the admin key). */
   proxyTokenSecret?: string;
+  /**
+   * `redis://…` shared by the instances (REDIS_URL): browser tokens spent on one instance are
+   * refused on every other. Unset: spent tokens are remembered per process (one instance).
+   */
+  redisUrl?: string;
   /** Agent profiles by dialled number (AGENT_PROFILES_FILE); unset: one default profile. */
   profiles?: AgentProfilesConfig;
 }

@@ -42,9 +42,16 @@ export {
   LIVE_TOKEN_TTL_MS,
   LiveTokenService,
 } from './proxy/live-token.service';
+export type { LiveTokenVerdict } from './proxy/live-token.service';
 export {
   BoundedFrameSender,
   BoundedSenderOptions,
   FrameSocket,
 } from './transport/bounded-frame-sender';
 export { OneTimeTokens } from './tokens/one-time-tokens';
+export type { VerifiedToken } from './tokens/one-time-tokens';
+export { SPENT_TOKEN_LEDGER } from './tokens/tokens.constants';
+export type { SpentTokenLedger } from './tokens/spent-token-ledger.interface';
+export { InMemorySpentTokenLedger } from './tokens/in-memory-spent-token-ledger';
+export { RedisSpentTokenLedger } from './tokens/redis-spent-token-ledger';
+export type { RedisSpentTokenLedgerOptions } from './tokens/redis-spent-token-ledger';

@@ -40,4 +40,39 @@ export interface CallRegistry {
   /** Resolves true only for the caller that actually removed the call. */
   remove(callSid: string): Promise<boolean>;
   count(): Promise<number>;
+  /**
+   * The calls of instances that died, for LostCallReaper: only a registry shared by several
+   * instances (Redis), which outlives each of them, has it. Undefined for the in-memory registry:
+   * its calls die with the one process that holds them.
+   */
+  readonly lostCalls?: LostCallClaims;
+}
+
+/** A call whose owner stopped heart-beating, claimed by one surviving instance to close it. */
+export interface LostCall {
+  callSid: string;
+  /** The instance that held the call when it was last seen alive ('' when unknown). */
+  instanceId: string;
+}
+
+/**
+ * Finding and claiming calls whose owner stopped heart-beating (it died, or lost Redis for longer
+ * than the ttl), so that exactly one survivor closes each. A claim is a lease: if the survivor that
+ * claimed a call dies before settling it, another claims it once the lease runs out.
+ */
+export interface LostCallClaims {
+  /** How long (ms) a call outlives its owner's last heartbeat: it is lost from then on. */
+  readonly ttlMs: number;
+  /**
+   * Atomically claims up to `limit` calls lost more than `graceMs` (ms) ago and not leased to
+   * another survivor, leasing each to the caller for `leaseMs` (ms); a claimed call's owner can no
+   * longer re-register it. Resolves [] when there is none. Rejects if the backend does.
+   */
+  claim(options: {
+    limit: number;
+    graceMs: number;
+    leaseMs: number;
+  }): Promise<LostCall[]>;
+  /** Forgets a claimed call once it has been dealt with (closed, or found closed). Rejects if the backend does. */
+  settle(callSid: string): Promise<void>;
 }

@@ -6,8 +6,10 @@ import type { CallRegistry } from './call-registry.interface';
 import { createRedisClient } from './redis-client.util';
 import {
   REGISTRY_SCRIPTS,
+  runRegistryScript,
   type RegistryScriptName,
 } from './redis-call-registry.scripts';
+import { RedisLostCalls } from './redis-lost-calls';
 import { RedisOutage } from './redis-outage.util';
 
 export interface RedisCallRegistryOptions {
@@ -42,7 +44,6 @@ const CLAIM_FIXED_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 type HeartbeatResult = 'ok' | 'reasserted' | 'lost' | 'ended';
-type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
 
 /**
  * Live calls shared by every instance through Redis. Each call carries its owner's instanceId and
@@ -53,10 +54,13 @@ type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
  *
  * Fails fast when Redis is unreachable: each call rejects within about `commandTimeoutMs`. Failed
  * heartbeats are logged once per outage; once Redis answers again the next heartbeat re-registers
- * the calls this instance still holds that expired meanwhile.
+ * the calls this instance still holds that expired meanwhile (unless a survivor's LostCallReaper
+ * has claimed them: see `lostCalls`).
  */
 export class RedisCallRegistry implements CallRegistry, ManagedBackend {
   readonly instanceId: string;
+  /** Calls whose owner stopped heart-beating, for the survivors' LostCallReaper. */
+  readonly lostCalls: RedisLostCalls;
   private readonly logger = new Logger(RedisCallRegistry.name);
   private readonly redis: Redis;
   private readonly outage: RedisOutage;
@@ -91,6 +95,11 @@ export class RedisCallRegistry implements CallRegistry, ManagedBackend {
         lua: script.lua,
       });
     }
+    this.lostCalls = new RedisLostCalls(this.redis, {
+      prefix: this.prefix,
+      ttlMs: this.ttlMs,
+      tombstoneMs: this.tombstoneMs,
+    });
     this.redis.on('error', (err) => this.outage.failed(err, 'connection'));
     // (Re)connected: re-assert our calls at once rather than at the next tick.
     this.redis.on('ready', () => void this.heartbeat());
@@ -106,8 +115,9 @@ export class RedisCallRegistry implements CallRegistry, ManagedBackend {
         this.key('calls'),
         this.callKey(call.callSid),
         this.endedKey(call.callSid),
+        ...this.lostIndexKeys(),
       ],
-      [call.callSid, max, this.ttlMs, ...toFields(call)],
+      [call.callSid, max, this.ttlMs, this.instanceId, ...toFields(call)],
     )) as ReserveResult;
     if (result === 'reserved') this.owned.set(call.callSid, call);
     return result;
@@ -147,7 +157,7 @@ export class RedisCallRegistry implements CallRegistry, ManagedBackend {
   ): Promise<boolean> {
     const claimed = (await this.run(
       'vgClaimStream',
-      [this.key('calls'), this.callKey(callSid)],
+      [this.key('calls'), this.callKey(callSid), ...this.lostIndexKeys()],
       [
         callSid,
         streamSid,
@@ -166,7 +176,12 @@ export class RedisCallRegistry implements CallRegistry, ManagedBackend {
     this.owned.delete(callSid);
     const removed = await this.run(
       'vgRemove',
-      [this.key('calls'), this.callKey(callSid), this.endedKey(callSid)],
+      [
+        this.key('calls'),
+        this.callKey(callSid),
+        this.endedKey(callSid),
+        ...this.lostIndexKeys(),
+      ],
       [callSid, this.tombstoneMs],
     );
     return removed === 1;
@@ -232,7 +247,7 @@ export class RedisCallRegistry implements CallRegistry, ManagedBackend {
     try {
       results = (await this.run(
         'vgHeartbeat',
-        [this.key('calls')],
+        [this.key('calls'), ...this.lostIndexKeys()],
         [
           this.key('call:'),
           this.key('ended:'),
@@ -267,10 +282,12 @@ export class RedisCallRegistry implements CallRegistry, ManagedBackend {
     keys: string[],
     args: (string | number)[],
   ): Promise<unknown> {
-    const command = (this.redis as unknown as Record<string, ScriptCommand>)[
-      name
-    ];
-    return command.call(this.redis, ...keys, ...args);
+    return runRegistryScript(this.redis, name, keys, args);
+  }
+
+  /** The lost-call index: `owned` (CallSid → when lost) and `owner` (CallSid → instanceId). */
+  private lostIndexKeys(): [string, string] {
+    return [this.key('owned'), this.key('owner')];
   }
 
   private key(name: string): string {

@@ -1,3 +1,5 @@
+import type Redis from 'ioredis';
+
 /**
  * Lua scripts behind RedisCallRegistry: each runs atomically on the Redis server, so instances
  * sharing the registry never interleave inside one step.
@@ -7,7 +9,12 @@
  * - `p call:<sid>`  hash: the LiveCallSummary fields (strings) and `instanceId`, with the same expiry
  *                   as its score (PEXPIREAT), so an expired call is gone from `get` at once;
  * - `p ended:<sid>` tombstone left by `remove`, so an owner back from an outage does not re-register
- *                   a call that another instance ended meanwhile.
+ *                   a call that another instance ended meanwhile;
+ * - `p owned`       sorted set: CallSid → when the call counts as lost (its expiry, as in `calls`,
+ *                   or, once a reaper has claimed it, the end of that reaper's lease), never purged
+ *                   by expiry: the index through which survivors find a dead instance's calls
+ *                   (vgClaimLost). Left only when the call is removed while live, or settled;
+ * - `p owner`       hash: CallSid → instanceId of its owner as last seen alive (same members as `owned`).
  * Times come from the Redis server's clock (TIME): instances' clocks may disagree.
  * Keys are built inside the scripts from the prefix: fine for one Redis server, not for a Cluster.
  */
@@ -26,19 +33,21 @@ export interface RegistryScript {
 
 export const REGISTRY_SCRIPTS = {
   /**
-   * KEYS: calls, call:<sid>, ended:<sid>. ARGV: sid, max, ttlMs, field, value, …
+   * KEYS: calls, call:<sid>, ended:<sid>, owned, owner. ARGV: sid, max, ttlMs, instanceId, field, value, …
    * → 'duplicate' | 'at-capacity' | 'reserved'.
    */
   vgReserve: {
-    keys: 3,
+    keys: 5,
     lua: `${NOW_AND_PURGE}
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'duplicate' end
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 'at-capacity' end
 local expires = now + tonumber(ARGV[3])
-redis.call('HSET', KEYS[2], unpack(ARGV, 4))
+redis.call('HSET', KEYS[2], unpack(ARGV, 5))
 redis.call('PEXPIREAT', KEYS[2], expires)
 redis.call('ZADD', KEYS[1], expires, ARGV[1])
 redis.call('DEL', KEYS[3])
+redis.call('ZADD', KEYS[4], expires, ARGV[1])
+redis.call('HSET', KEYS[5], ARGV[1], ARGV[4])
 return 'reserved'`,
   },
 
@@ -71,12 +80,12 @@ return 1`,
   },
 
   /**
-   * KEYS: calls, call:<sid>. ARGV: sid, streamSid, instanceId, ttlMs, field, value, …
+   * KEYS: calls, call:<sid>, owned, owner. ARGV: sid, streamSid, instanceId, ttlMs, field, value, …
    * Compare-and-set: only a live call without a streamSid gets the stream (and a new owner).
    * → the call's fields after the claim, or nil if refused.
    */
   vgClaimStream: {
-    keys: 2,
+    keys: 4,
     lua: `${NOW_AND_PURGE}
 if redis.call('EXISTS', KEYS[2]) == 0 then return false end
 if redis.call('HEXISTS', KEYS[2], 'streamSid') == 1 then return false end
@@ -85,31 +94,39 @@ redis.call('HSET', KEYS[2], 'streamSid', ARGV[2], 'instanceId', ARGV[3])
 local expires = now + tonumber(ARGV[4])
 redis.call('PEXPIREAT', KEYS[2], expires)
 redis.call('ZADD', KEYS[1], expires, ARGV[1])
+redis.call('ZADD', KEYS[3], expires, ARGV[1])
+redis.call('HSET', KEYS[4], ARGV[1], ARGV[3])
 return redis.call('HGETALL', KEYS[2])`,
   },
 
   /**
-   * KEYS: calls, call:<sid>, ended:<sid>. ARGV: sid, tombstoneMs
-   * → 1 for the caller that removed the live call, else 0. Leaves a tombstone either way.
+   * KEYS: calls, call:<sid>, ended:<sid>, owned, owner. ARGV: sid, tombstoneMs
+   * → 1 for the caller that removed the live call, else 0. Leaves a tombstone either way. Drops the
+   * call from the lost-call index only when it was live: a call that had expired stays there until
+   * a reaper has looked at its record (vgClaimLost, vgSettleLost).
    */
   vgRemove: {
-    keys: 3,
+    keys: 5,
     lua: `
 local removed = redis.call('DEL', KEYS[2])
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
+if removed == 1 then
+  redis.call('ZREM', KEYS[4], ARGV[1])
+  redis.call('HDEL', KEYS[5], ARGV[1])
+end
 return removed`,
   },
 
   /**
-   * KEYS: calls. ARGV: call key prefix, tombstone key prefix, instanceId, ttlMs,
+   * KEYS: calls, owned, owner. ARGV: call key prefix, tombstone key prefix, instanceId, ttlMs,
    * then per call this instance holds: sid, JSON array [field, value, …] of its last known state.
    * Extends the expiry of calls this instance owns; re-registers one that expired (Redis outage,
-   * late heartbeat) unless it was ended meanwhile.
+   * late heartbeat) unless it was ended meanwhile (or claimed by a reaper, which leaves a tombstone).
    * → per call: 'ok' | 'reasserted' | 'lost' (another instance owns it) | 'ended' (tombstone).
    */
   vgHeartbeat: {
-    keys: 1,
+    keys: 3,
     lua: `${NOW_AND_PURGE}
 local expires = now + tonumber(ARGV[4])
 local out = {}
@@ -132,11 +149,67 @@ for i = 5, #ARGV, 2 do
   if result == 'ok' or result == 'reasserted' then
     redis.call('PEXPIREAT', key, expires)
     redis.call('ZADD', KEYS[1], expires, sid)
+    redis.call('ZADD', KEYS[2], expires, sid)
+    redis.call('HSET', KEYS[3], sid, ARGV[3])
   end
   out[#out + 1] = result
 end
 return out`,
   },
+
+  /**
+   * KEYS: calls, owned, owner. ARGV: call key prefix, tombstone key prefix, graceMs, leaseMs, limit,
+   * tombstoneMs.
+   * Claims, for the calling reaper, up to `limit` calls that expired more than `graceMs` ago (their
+   * owner stopped heart-beating) and whose lease (if an earlier reaper claimed them) has run out:
+   * each gets a lease of `leaseMs` (no other reaper claims it meanwhile) and a tombstone (its owner,
+   * should it come back, does not re-register it). A call found live again (its owner came back) is
+   * re-indexed at its current expiry instead.
+   * → [sid, owner instanceId ('' if unknown), …] of the claimed calls.
+   */
+  vgClaimLost: {
+    keys: 3,
+    lua: `${NOW_AND_PURGE}
+local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[3]),
+  'LIMIT', 0, tonumber(ARGV[5]))
+local out = {}
+for _, sid in ipairs(due) do
+  if redis.call('EXISTS', ARGV[1] .. sid) == 1 then
+    local expires = redis.call('ZSCORE', KEYS[1], sid)
+    if expires then redis.call('ZADD', KEYS[2], expires, sid) end
+  else
+    redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), sid)
+    redis.call('SET', ARGV[2] .. sid, '1', 'PX', ARGV[6])
+    out[#out + 1] = sid
+    out[#out + 1] = redis.call('HGET', KEYS[3], sid) or ''
+  end
+end
+return out`,
+  },
+
+  /** KEYS: owned, owner. ARGV: sid → 1 if the call was still in the lost-call index, else 0. */
+  vgSettleLost: {
+    keys: 2,
+    lua: `
+redis.call('HDEL', KEYS[2], ARGV[1])
+return redis.call('ZREM', KEYS[1], ARGV[1])`,
+  },
 } satisfies Record<string, RegistryScript>;
 
 export type RegistryScriptName = keyof typeof REGISTRY_SCRIPTS;
+
+/**
+ * Runs one of REGISTRY_SCRIPTS on `redis`, on which every script must have been defined
+ * (`defineCommand`). Resolves the script's reply; rejects as the command does.
+ */
+export function runRegistryScript(
+  redis: Redis,
+  name: RegistryScriptName,
+  keys: string[],
+  args: (string | number)[],
+): Promise<unknown> {
+  const command = (redis as unknown as Record<string, ScriptCommand>)[name];
+  return command.call(redis, ...keys, ...args);
+}
+
+type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;

@@ -3,13 +3,27 @@ import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { GeminiConnector } from '../upstream/gemini-connector';
-import { LiveTokenService } from './live-token.service';
+import { LiveTokenService, type LiveTokenVerdict } from './live-token.service';
 
 /** Path prefix of the browser proxy; the SDK appends `/ws/google.ai…BidiGenerateContent`. */
 export const LIVE_PROXY_PATH = '/live';
 /** Browser sessions this instance carries at once. */
 export const MAX_PROXY_SESSIONS = 100;
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** How a refused token's session is closed, by verdict. */
+const REFUSALS: Record<
+  Exclude<LiveTokenVerdict, 'accepted'>,
+  { code: number; reason: string }
+> = {
+  invalid: { code: 1008, reason: 'invalid, expired or reused token' },
+  reused: { code: 1008, reason: 'invalid, expired or reused token' },
+  'ledger-unavailable': {
+    code: 1013,
+    reason:
+      'token could not be checked (token store unreachable); try again later',
+  },
+};
 
 /** Close codes a peer may send on the wire (1005/1006/1015 are reserved for local use). */
 function sendable(code: number): number {
@@ -22,6 +36,11 @@ function sendable(code: number): number {
  * as `key` (or `access_token`); the service connects upstream with its own credentials through the
  * same GeminiConnector as the phone path, and forwards messages both ways as they are — upstream
  * binary frames re-sent as text — passing close codes and reasons through.
+ *
+ * A token is checked (signature, expiry) at once, then spent in the shared ledger (one session per
+ * token across instances); messages the browser sends meanwhile are kept and forwarded once
+ * upstream is open. Refused: 1008 (invalid, expired or reused) or 1013 (ledger unreachable: fail
+ * closed), and nothing reaches Google.
  */
 @WebSocketGateway({
   path: LIVE_PROXY_PATH,
@@ -40,8 +59,9 @@ export class LiveProxyGateway implements OnGatewayConnection<WebSocket> {
   handleConnection(browser: WebSocket, request: IncomingMessage): void {
     const query = new URL(request.url ?? '/', 'http://proxy').searchParams;
     const token = query.get('key') ?? query.get('access_token');
-    if (!this.tokens.consume(token)) {
-      browser.close(1008, 'invalid, expired or reused token');
+    const verified = this.tokens.verify(token);
+    if (!verified) {
+      browser.close(REFUSALS.invalid.code, REFUSALS.invalid.reason);
       return;
     }
     if (this.sessions >= MAX_PROXY_SESSIONS) {
@@ -49,10 +69,14 @@ export class LiveProxyGateway implements OnGatewayConnection<WebSocket> {
       return;
     }
     this.sessions++;
-    void this.bridge(browser);
+    void this.bridge(browser, this.tokens.spend(verified));
   }
 
-  private async bridge(browser: WebSocket): Promise<void> {
+  /** `spent`: the token's verdict from the ledger (never rejects); the session waits for it. */
+  private async bridge(
+    browser: WebSocket,
+    spent: Promise<LiveTokenVerdict>,
+  ): Promise<void> {
     const early: Array<{ data: Buffer; binary: boolean }> = [];
     let upstream: WebSocket | undefined;
     let finished = false;
@@ -72,14 +96,26 @@ export class LiveProxyGateway implements OnGatewayConnection<WebSocket> {
         upstream.close(sendable(code), reason.toString());
     });
     browser.on('error', () => undefined);
+    const verdict = await spent;
+    if (verdict !== 'accepted') {
+      finish();
+      const { code, reason } = REFUSALS[verdict];
+      if (browser.readyState === WebSocket.OPEN) browser.close(code, reason);
+      return;
+    }
+    // The browser left while its token was being spent (its close handler finished the session).
+    if (browser.readyState !== WebSocket.OPEN) return;
     try {
       upstream = await this.connector.connect();
     } catch (err) {
       finish();
-      browser.close(
-        1011,
-        `upstream unavailable: ${(err as Error).message}`.slice(0, 120),
-      );
+      // The reason is fixed: the upstream's error (a token endpoint's reply) stays in the logs, which
+      // strip credentials, and never reaches the browser.
+      this.logger.warn({
+        msg: 'Live proxy could not connect upstream',
+        err: (err as Error).message,
+      });
+      browser.close(1011, 'upstream unavailable');
       return;
     }
     if (browser.readyState !== WebSocket.OPEN) {

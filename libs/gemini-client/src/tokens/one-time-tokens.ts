@@ -1,21 +1,28 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { InMemorySpentTokenLedger } from './in-memory-spent-token-ledger';
 
-/** How often (ms, at most) consume() forgets spent nonces whose tokens have expired anyway. */
-const SWEEP_EVERY_MS = 1000;
+/** A token whose signature and expiry check out: what a SpentTokenLedger then spends. */
+export interface VerifiedToken {
+  /** The token's random nonce (base64url): its id in a ledger. */
+  nonce: string;
+  /** When the token expires (epoch ms). */
+  expiresAt: number;
+}
 
 /**
  * Signed, short-lived, one-time tokens: `<expiry>.<nonce>.<mac>`, where expiry is epoch ms in base 36,
  * nonce 12 random bytes (base64url) and mac HMAC-SHA256 (base64url) over `<subject>.<expiry>.<nonce>`
  * (`<expiry>.<nonce>` when the subject is empty) with a key derived from `secret` and `purpose`.
- * Every instance sharing the secret accepts every other's tokens; each remembers the nonces it has
- * accepted until they expire, so a token works once per instance. Used for the media stream's token
- * (subject: the CallSid) and the browser proxy's ephemeral tokens (no subject).
+ * Every instance sharing the secret accepts every other's tokens.
+ *
+ * `consume` remembers spent nonces in this process (until they expire), so a token works once per
+ * instance: enough for the media stream's token (subject: the CallSid), which the registry's
+ * stream claim makes once per call across instances. The browser proxy's tokens (no subject) are
+ * `verify`-ed here and spent in a shared SpentTokenLedger instead (LiveTokenService).
  */
 export class OneTimeTokens {
   private readonly key: Buffer;
-  /** Accepted nonces and their expiry (epoch ms). */
-  private readonly spent = new Map<string, number>();
-  private lastSweep = 0;
+  private readonly spent = new InMemorySpentTokenLedger();
 
   /** `secret` unset: a random key, so only this process accepts the tokens it issues. */
   constructor(secret: string | undefined, purpose: string) {
@@ -39,24 +46,37 @@ export class OneTimeTokens {
     };
   }
 
-  /** True once for an unexpired, correctly signed token issued for `subject`; false otherwise. */
+  /**
+   * The token's nonce and expiry if it is well formed, correctly signed for `subject` and not
+   * expired at `now` (epoch ms); undefined otherwise. Does not spend it.
+   */
+  verify(
+    token: string | null | undefined,
+    subject: string,
+    now = Date.now(),
+  ): VerifiedToken | undefined {
+    const [expires, nonce, mac, extra] = token?.split('.') ?? [];
+    if (!expires || !nonce || !mac || extra !== undefined) return undefined;
+    const expiresAt = parseInt(expires, 36);
+    if (!(expiresAt >= now)) return undefined;
+    const expected = Buffer.from(this.mac(subject, expires, nonce));
+    const given = Buffer.from(mac);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return undefined;
+    return { nonce, expiresAt };
+  }
+
+  /** True once (in this process) for an unexpired, correctly signed token issued for `subject`. */
   consume(
     token: string | null | undefined,
     subject: string,
     now = Date.now(),
   ): boolean {
-    this.sweep(now);
-    const [expires, nonce, mac, extra] = token?.split('.') ?? [];
-    if (!expires || !nonce || !mac || extra !== undefined) return false;
-    const expiresAt = parseInt(expires, 36);
-    if (!(expiresAt >= now)) return false;
-    const expected = Buffer.from(this.mac(subject, expires, nonce));
-    const given = Buffer.from(mac);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected))
-      return false;
-    if (this.spent.has(nonce)) return false;
-    this.spent.set(nonce, expiresAt);
-    return true;
+    const verified = this.verify(token, subject, now);
+    return (
+      verified !== undefined &&
+      this.spent.spendNow(verified.nonce, verified.expiresAt, now)
+    );
   }
 
   private mac(subject: string, expires: string, nonce: string): string {
@@ -64,12 +84,5 @@ export class OneTimeTokens {
       ? `${subject}.${expires}.${nonce}`
       : `${expires}.${nonce}`;
     return createHmac('sha256', this.key).update(signed).digest('base64url');
-  }
-
-  private sweep(now: number): void {
-    if (now - this.lastSweep < SWEEP_EVERY_MS) return;
-    this.lastSweep = now;
-    for (const [nonce, expiresAt] of this.spent)
-      if (expiresAt < now) this.spent.delete(nonce);
   }
 }
