@@ -112,9 +112,13 @@ describeWithServices(['postgres', 'redis'])(
       expect(ended.status).toBe(200);
       expect((await call.closed).code).toBe(1000);
       await eventually(async () => !(await liveOn(b)).includes(call.callSid));
-      const record = (await (
-        await admin(b, `/calls/${call.callSid}`)
-      ).json()) as Record<string, unknown>;
+      // The slot is freed just before the final record is written (ms apart, on A): poll for it.
+      const record = await eventually(async () => {
+        const body = (await (
+          await admin(b, `/calls/${call.callSid}`)
+        ).json()) as Record<string, unknown>;
+        return body.status === 'completed' ? body : undefined;
+      });
       expect(record).toMatchObject({ status: 'completed', endReason: 'admin' });
     }, 20000);
 
