@@ -62,6 +62,8 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
         ...gemini,
         // Browser tokens are signed with a key every instance derives from the admin key.
         proxyTokenSecret: calls.adminApiKey,
+        // With several instances, a browser token is spent once across all of them.
+        redisUrl: calls.redisUrl,
       }),
     }),
     CallManagerModule.forRootAsync({
@@ -71,6 +73,7 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
           useFactory: (twilio: TwilioConfig) => ({
             accountSid: twilio.accountSid,
             authToken: twilio.authToken,
+            apiBaseUrl: twilio.apiBaseUrl,
           }),
         }),
       ],

@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { Application } from 'express';
 import { AppConfig, appConfig } from './config';
+import { SecretSafeExceptionFilter } from './logging/secret-safe-exception.filter';
 
 /**
  * Nest's WsAdapter subscribes a JSON-parsing dispatcher to every socket, even for gateways with no
@@ -76,6 +77,8 @@ export function configureApp(app: INestApplication): void {
   express.set('trust proxy', trustProxy);
   // Security headers on every HTTP response (an API: no scripts, frames or sniffing).
   app.use(helmet());
+  // Error responses never carry a credential (an upstream message quoted in an HttpException).
+  app.useGlobalFilters(new SecretSafeExceptionFilter(app.getHttpAdapter()));
   app.useWebSocketAdapter(new RawWsAdapter(app));
   app.enableShutdownHooks();
 }

@@ -117,7 +117,9 @@ describe('validateEnv', () => {
 describe('validateEnv: values with their own parsers, and pairs', () => {
   it.each([
     ['1', 1],
+    ['0', 0],
     ['true', true],
+    ['false', false],
     ['loopback', ['loopback']],
     ['10.0.0.0/8, 192.168.1.7', ['10.0.0.0/8', '192.168.1.7']],
     ['::1,fd00::/8', ['::1', 'fd00::/8']],
@@ -164,6 +166,18 @@ describe('validateEnv: values with their own parsers, and pairs', () => {
     expect(errorLines({ GEMINI_LIVE_URL: 'ws://10.0.0.5:9000' })).toHaveLength(
       1,
     );
+  });
+
+  it('TWILIO_API_BASE_URL must be https:// unless it points at loopback (the auth token goes with it)', () => {
+    for (const url of ['http://127.0.0.1:4010', 'https://api.twilio.test']) {
+      expect(() => validateEnv({ TWILIO_API_BASE_URL: url })).not.toThrow();
+    }
+    expect(
+      errorLines({ TWILIO_API_BASE_URL: 'http://twilio-fake.example.com' }),
+    ).toEqual([
+      expect.stringMatching(/^ {2}- TWILIO_API_BASE_URL: must be https:\/\//),
+    ]);
+    expect(errorLines({ TWILIO_API_BASE_URL: 'ftp://x' })).toHaveLength(1);
   });
 
   it('one Vertex variable without the other names the missing one', () => {

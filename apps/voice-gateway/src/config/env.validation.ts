@@ -146,6 +146,18 @@ export class EnvironmentVariables {
   })
   TWILIO_PHONE_NUMBER?: string;
 
+  /** Overrides Twilio's REST origin (a fake Twilio API in tests); http:// only for loopback. */
+  @IsOptional()
+  @IsUrl(
+    {
+      protocols: ['http', 'https'],
+      require_protocol: true,
+      require_tld: false,
+    },
+    { message: 'must be an http(s) URL' },
+  )
+  TWILIO_API_BASE_URL?: string;
+
   // --- gemini ---
   @IsOptional()
   @IsString()
@@ -293,7 +305,10 @@ function semanticErrors(
   raw: Record<string, unknown>,
 ): string[] {
   const errors: Array<[key: string, message: string]> = [];
-  if (env.TRUST_PROXY !== undefined && !parseTrustProxy(env.TRUST_PROXY)) {
+  if (
+    env.TRUST_PROXY !== undefined &&
+    parseTrustProxy(env.TRUST_PROXY) === undefined
+  ) {
     errors.push([
       'TRUST_PROXY',
       'must be true, false, a hop count, or a comma list of proxy addresses/CIDRs (or loopback, linklocal, uniquelocal)',
@@ -316,6 +331,16 @@ function semanticErrors(
         'must be wss:// (plain ws:// only for loopback: localhost, 127.0.0.1, ::1)',
       ]);
     }
+  }
+  if (
+    env.TWILIO_API_BASE_URL?.startsWith('http://') &&
+    !isLoopbackHost(new URL(env.TWILIO_API_BASE_URL).hostname)
+  ) {
+    // The auth token travels in every request's Authorization header.
+    errors.push([
+      'TWILIO_API_BASE_URL',
+      'must be https:// (plain http:// only for loopback: localhost, 127.0.0.1, ::1)',
+    ]);
   }
   const vertexPair = ['GOOGLE_CLOUD_PROJECT', 'GOOGLE_CLOUD_LOCATION'] as const;
   const [project, location] = [

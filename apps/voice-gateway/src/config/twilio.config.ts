@@ -9,6 +9,8 @@ export const twilioConfig = registerAs('twilio', () => {
     accountSid: env.TWILIO_ACCOUNT_SID,
     authToken: env.TWILIO_AUTH_TOKEN,
     phoneNumber: env.TWILIO_PHONE_NUMBER,
+    /** Overrides Twilio's REST origin (a fake Twilio API in tests). */
+    apiBaseUrl: env.TWILIO_API_BASE_URL,
   };
 });
 

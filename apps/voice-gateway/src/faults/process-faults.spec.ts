@@ -1,4 +1,5 @@
 import { register } from 'prom-client';
+import { useSecrets } from '../logging/secret-scrubber';
 import { installProcessFaultHandlers } from './process-faults';
 
 describe('installProcessFaultHandlers', () => {
@@ -32,5 +33,27 @@ describe('installProcessFaultHandlers', () => {
     for (const v of metric?.values ?? [])
       byKind[String(v.labels.kind)] = v.value;
     expect(byKind).toEqual({ unhandledRejection: 1, uncaughtException: 1 });
+  });
+
+  it('logs a fault without the configured secrets it quotes', () => {
+    const secret = 'fault-secret-0123456789';
+    useSecrets([secret]);
+    const errors: Array<Record<string, unknown>> = [];
+    const remove = installProcessFaultHandlers({
+      log: () => undefined,
+      warn: () => undefined,
+      error: (entry: Record<string, unknown>) => errors.push(entry),
+    });
+    try {
+      process.emit(
+        'unhandledRejection',
+        new Error(`redis://:${secret}@127.0.0.1:6379 refused`),
+        Promise.resolve(),
+      );
+    } finally {
+      remove();
+    }
+    expect(errors[0].err).toBe('redis://:[redacted]@127.0.0.1:6379 refused');
+    expect(JSON.stringify(errors)).not.toContain(secret);
   });
 });

@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import { Counter } from 'prom-client';
+import { scrubText } from '../logging/secret-scrubber';
 
 const processFaults = new Counter({
   name: 'process_faults_total',
@@ -25,8 +26,14 @@ export function installProcessFaultHandlers(logger: LoggerService): () => void {
         {
           msg: `Process-level ${kind}: a fault escaped every call boundary`,
           kind,
-          err: reason instanceof Error ? reason.message : String(reason),
-          stack: reason instanceof Error ? reason.stack : undefined,
+          // Scrubbed here too: whatever logger this is given, a stray error's secrets stay in.
+          err: scrubText(
+            reason instanceof Error ? reason.message : String(reason),
+          ),
+          stack:
+            reason instanceof Error && reason.stack
+              ? scrubText(reason.stack)
+              : undefined,
         },
         undefined,
         'ProcessFaults',

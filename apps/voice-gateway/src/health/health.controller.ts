@@ -1,7 +1,13 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
+import { scrubValue } from '../logging/secret-scrubber';
 import { HealthReport, HealthService } from './health.service';
+
+/** The report without credentials: details quote backend errors (a database URL, an upstream reply). */
+async function scrubbed(report: Promise<HealthReport>): Promise<HealthReport> {
+  return scrubValue(await report) as HealthReport;
+}
 
 /**
  * `GET /health`: everything, always 200 while the process serves (status "degraded" names what is
@@ -15,7 +21,7 @@ export class HealthController {
 
   @Get()
   check(): Promise<HealthReport> {
-    return this.health.report();
+    return scrubbed(this.health.report());
   }
 
   @Get('live')
@@ -27,7 +33,7 @@ export class HealthController {
   async ready(
     @Res({ passthrough: true }) res: Response,
   ): Promise<HealthReport> {
-    const report = await this.health.report();
+    const report = await scrubbed(this.health.report());
     if (!report.ready) res.status(503);
     return report;
   }

@@ -1,22 +1,68 @@
 import type { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import type { LoggerOptions } from 'pino';
 import type { AppConfig } from '../config';
+import { SecretScrubber, useSecrets } from './secret-scrubber';
 
 /** Requests that are polled often and carry no information. */
 const QUIET_PATHS = new Set(['/health']);
 
+/** Fields pino-http fills with the raw request/response; their serializers scrub what they produce. */
+const RAW_HTTP_FIELDS: ReadonlySet<string> = new Set(['req', 'res']);
+
+/**
+ * pino options that put every byte a logger writes through `scrubber`, whatever the call's form:
+ * - `hooks.logMethod`: each call's arguments before pino reads them — the merging object field by
+ *   field (`logger.error({err, callSid}, msg)`, Nest's `Logger` through nestjs-pino), an Error passed
+ *   alone (`logger.error(err)`), and every string (`logger.error(msg)`, `%s` arguments);
+ * - `formatters.bindings`: child loggers' bindings (the per-call `callSid`/`streamSid` loggers);
+ * - `serializers` err/error/req/res: what pino's and pino-http's own serializers produce;
+ * - `hooks.streamWrite`: the finished JSON line, string literal by string literal — the backstop that
+ *   also covers what pino derives itself (the `msg` it takes from `err.message`).
+ */
+export function scrubbingPinoOptions(
+  scrubber: SecretScrubber,
+): Pick<LoggerOptions, 'hooks' | 'formatters' | 'serializers'> {
+  const scrub = (value: unknown): unknown => scrubber.value(value);
+  return {
+    hooks: {
+      logMethod(args: unknown[], method) {
+        const scrubbed = args.map((arg, index) => {
+          if (typeof arg === 'string') return scrubber.text(arg);
+          if (index > 0) return scrub(arg);
+          if (arg instanceof Error) return { err: scrub(arg) };
+          if (typeof arg === 'object' && arg !== null)
+            return scrubber.fields(
+              arg as Record<string, unknown>,
+              RAW_HTTP_FIELDS,
+            );
+          return arg;
+        });
+        // An Error passed alone names the line after its message, as pino itself would.
+        if (args[0] instanceof Error && scrubbed.length === 1)
+          scrubbed.push(scrubber.text(args[0].message));
+        return method.apply(this, scrubbed as Parameters<typeof method>);
+      },
+      streamWrite: (line: string) => scrubber.line(line),
+    },
+    formatters: {
+      bindings: (bindings) => scrubber.fields(bindings, RAW_HTTP_FIELDS),
+    },
+    serializers: { err: scrub, error: scrub, req: scrub, res: scrub },
+  };
+}
+
+/**
+ * nestjs-pino options: JSON logs (pretty in development) at `app.logLevel`, no access log for
+ * /health, and every line scrubbed of credentials and of `app.secrets` (see scrubbingPinoOptions).
+ * Also registers `app.secrets` with the process-wide scrubber (/health, error responses).
+ */
 export function loggerOptions(app: AppConfig): Params {
+  const scrubber = useSecrets(app.secrets);
   return {
     pinoHttp: {
       level: app.logLevel,
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'req.headers["x-twilio-signature"]',
-        ],
-        censor: '[redacted]',
-      },
+      ...scrubbingPinoOptions(scrubber),
       autoLogging: {
         ignore: (req: IncomingMessage) =>
           QUIET_PATHS.has((req.url ?? '').split('?')[0]),

@@ -1,10 +1,13 @@
 import { CallHangup } from '@app/call-manager';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import twilio from 'twilio';
+import { RebasedRequestClient } from './rebased-request-client';
 
 export interface TwilioRestOptions {
   accountSid?: string;
   authToken?: string;
+  /** Overrides Twilio's REST origin (TWILIO_API_BASE_URL): a fake Twilio API in tests. */
+  apiBaseUrl?: string;
 }
 
 export const TWILIO_REST_OPTIONS = 'TWILIO_REST_OPTIONS';
@@ -22,7 +25,11 @@ export class TwilioCallControl implements CallHangup {
   async hangUp(callSid: string): Promise<void> {
     const { accountSid, authToken } = this.options;
     if (!accountSid || !authToken) return;
-    this.client ??= twilio(accountSid, authToken);
+    this.client ??= twilio(accountSid, authToken, {
+      httpClient: this.options.apiBaseUrl
+        ? new RebasedRequestClient(this.options.apiBaseUrl)
+        : undefined,
+    });
     try {
       await this.client.calls(callSid).update({ status: 'completed' });
     } catch (err) {
