@@ -63,6 +63,9 @@ export function loggerOptions(app: AppConfig): Params {
     pinoHttp: {
       level: app.logLevel,
       ...scrubbingPinoOptions(scrubber),
+      // Logs written in a request's context (a call's lines, for minutes after its webhook) carry the
+      // request's id, not the whole request again on every line.
+      quietReqLogger: true,
       autoLogging: {
         ignore: (req: IncomingMessage) =>
           QUIET_PATHS.has((req.url ?? '').split('?')[0]),
