@@ -66,6 +66,7 @@ describe('ResilientCallStore', () => {
       backend: 'flaky',
       ok: true,
       pendingWrites: 0,
+      maxPendingWrites: 50_000,
     });
     await store.close();
   });
@@ -89,7 +90,9 @@ describe('ResilientCallStore', () => {
       backend: 'flaky',
       ok: false,
       detail: 'connect ECONNREFUSED 127.0.0.1:5432',
+      outage: true,
       pendingWrites: 3,
+      maxPendingWrites: 50_000,
     });
     // Reads go to the backend: they fail, except get() of a call created in the queue.
     await expect(store.list({})).rejects.toThrow('ECONNREFUSED');
