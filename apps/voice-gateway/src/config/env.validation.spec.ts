@@ -128,16 +128,24 @@ describe('validateEnv: values with their own parsers, and pairs', () => {
     expect(() => validateEnv({ TRUST_PROXY: value })).not.toThrow();
   });
 
-  it.each(['yes', 'proxy.example.com', '1.2.3', '-1'])(
-    'rejects TRUST_PROXY=%s',
-    (value) => {
-      expect(errorLines({ TRUST_PROXY: value })).toEqual([
-        expect.stringMatching(
-          /^ {2}- TRUST_PROXY: must be true, false, a hop count/,
-        ),
-      ]);
-    },
-  );
+  it.each([
+    'yes',
+    'proxy.example.com',
+    '1.2.3',
+    '-1',
+    '10.0.0.0/33',
+    'fe80::1/200',
+    '999.1.1.1',
+    '::::',
+    ':',
+    '10.0.0.1,,10.0.0.2',
+  ])('rejects TRUST_PROXY=%s', (value) => {
+    expect(errorLines({ TRUST_PROXY: value })).toEqual([
+      expect.stringMatching(
+        /^ {2}- TRUST_PROXY: must be true, false, a hop count/,
+      ),
+    ]);
+  });
 
   it('EXAMPLE_MODULES takes a comma list of the bundled examples, nothing else', () => {
     expect(parseExampleModules('opening-hours, call-summary')).toEqual([

@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import proxyaddr from 'proxy-addr';
 import {
   getMetadataStorage,
   IsIn,
@@ -28,6 +29,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
+/** RECORDING: whether calls are recorded when their agent profile does not say. */
+export const RECORDING_MODES = ['on', 'off'] as const;
+export type RecordingMode = (typeof RECORDING_MODES)[number];
+
 /** The bundled example modules `EXAMPLE_MODULES` may name (src/examples). */
 export const EXAMPLE_MODULE_NAMES = ['opening-hours', 'call-summary'] as const;
 export type ExampleModuleName = (typeof EXAMPLE_MODULE_NAMES)[number];
@@ -41,22 +46,20 @@ export const SECRET_ENV_KEYS: readonly string[] = [
 ];
 const SECRET_KEYS = new Set(SECRET_ENV_KEYS);
 
-/** Host names a plain ws:// GEMINI_LIVE_URL may point at (this machine only). */
+/** Host names a plain ws:// (or http://) URL may point at: this machine only, by name or address. */
 function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host === '::1' ||
-    /^127(\.\d{1,3}){3}$/.test(host)
+    host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
   );
 }
 
 /**
  * Express `trust proxy` from TRUST_PROXY: `true`/`false`, a hop count (`1`: believe the nearest
  * proxy's X-Forwarded-For entry), or a comma list of addresses, CIDR ranges or the names `loopback`,
- * `linklocal`, `uniquelocal` (the proxies whose X-Forwarded-For to believe). Source: Express 5
- * "behind proxies" guide. Returns undefined for a value of none of those shapes.
+ * `linklocal`, `uniquelocal` (the proxies whose X-Forwarded-For to believe). Each list is compiled
+ * with proxy-addr, the parser Express itself uses, so anything accepted here cannot fail at start.
+ * Source: Express 5 "behind proxies" guide. Returns undefined for a value of none of those shapes.
  */
 export function parseTrustProxy(
   value: string,
@@ -66,12 +69,13 @@ export function parseTrustProxy(
   if (trimmed === 'false') return false;
   if (/^\d{1,3}$/.test(trimmed)) return Number(trimmed);
   const entries = trimmed.split(',').map((entry) => entry.trim());
-  const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
-  const address =
-    /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)(\/\d{1,3})?$/i;
-  return entries.every((entry) => named.has(entry) || address.test(entry))
-    ? entries
-    : undefined;
+  if (entries.some((entry) => entry === '')) return undefined;
+  try {
+    proxyaddr.compile(entries);
+  } catch {
+    return undefined;
+  }
+  return entries;
 }
 
 /** EXAMPLE_MODULES as a list of known names; undefined when any entry is unknown. */
@@ -254,6 +258,29 @@ export class EnvironmentVariables {
     message: 'must be a redis:// or rediss:// URL',
   })
   REDIS_URL?: string;
+
+  // --- recordings ---
+  /** Record calls whose agent profile does not say (`recording` in AGENT_PROFILES_FILE). */
+  @IsIn(RECORDING_MODES, {
+    message: `must be one of ${RECORDING_MODES.join('|')}`,
+  })
+  RECORDING: RecordingMode = 'off';
+
+  @IsString()
+  @MinLength(1)
+  RECORDINGS_DIR: string = 'data/recordings';
+
+  @Transform(toInt)
+  @IsInt({
+    message: 'must be a whole number of days between 0 (keep) and 36500',
+  })
+  @Min(0, {
+    message: 'must be a whole number of days between 0 (keep) and 36500',
+  })
+  @Max(36500, {
+    message: 'must be a whole number of days between 0 (keep) and 36500',
+  })
+  RECORDING_RETENTION_DAYS: number = 30;
 }
 
 const KNOWN_KEYS = new Set(

@@ -17,6 +17,9 @@ import {
 import { CallsConfig, callsConfig } from '../config';
 import { bindHealthMetrics } from './health.metrics';
 
+/** How long one health run answers every request (ms). */
+const REPORT_CACHE_MS = 250;
+
 /** Longest wait for the live-call count (a registry that stops answering), in ms. */
 const COUNT_TIMEOUT_MS = 2000;
 
@@ -114,6 +117,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 @Injectable()
 export class HealthService implements OnModuleInit, OnModuleDestroy {
   private unbindMetrics?: () => void;
+  private cached?: { at: number; report: Promise<HealthReport> };
 
   constructor(
     @Inject(CALL_STORE) private readonly store: unknown,
@@ -133,8 +137,23 @@ export class HealthService implements OnModuleInit, OnModuleDestroy {
     this.unbindMetrics?.();
   }
 
-  /** Runs every check (backend pings bounded by the backends themselves); never rejects. */
-  async report(): Promise<HealthReport> {
+  /**
+   * The current report; never rejects. Concurrent and back-to-back requests within REPORT_CACHE_MS
+   * share one run, so a flood of unthrottled /health requests costs the database at most a few pings a
+   * second, never one per request.
+   */
+  report(): Promise<HealthReport> {
+    const now = Date.now();
+    if (this.cached && now - this.cached.at < REPORT_CACHE_MS) {
+      return this.cached.report;
+    }
+    const report = this.run();
+    this.cached = { at: now, report };
+    return report;
+  }
+
+  /** Runs every check (backend pings bounded by the backends themselves). */
+  private async run(): Promise<HealthReport> {
     const [store, registry, router, capacity] = await Promise.all([
       backendStatus(this.store).then(withQueueFill),
       backendStatus(this.registry),

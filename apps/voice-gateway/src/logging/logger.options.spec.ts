@@ -78,8 +78,15 @@ describe('loggerOptions: every form of log call is scrubbed', () => {
     logger.error(leakyError());
     logger.warn(leakyError(), 'with a message');
     logger.info('format %s and %j', TOKEN, { key: 'k', note: TOKEN });
+    // Bindings never pass through the hooks: an unconfigured value under a credential-named key
+    // must still go (the url's key is caught anyway, as a configured secret).
     logger
-      .child({ callSid: 'CA2', url: `wss://h?key=${ADMIN_KEY}` })
+      .child({
+        callSid: 'CA2',
+        url: `wss://h?key=${ADMIN_KEY}`,
+        token: 'zzz-not-configured-123',
+        authorization: 'Bearer zzz-not-configured-456',
+      })
       .info({ apiKey: 'k' }, 'child');
     const records = expectClean(lines);
     expect(records).toHaveLength(6);
@@ -97,7 +104,10 @@ describe('loggerOptions: every form of log call is scrubbed', () => {
       callSid: 'CA2',
       apiKey: '[redacted]',
       url: 'wss://h?key=[redacted]',
+      token: '[redacted]',
+      authorization: '[redacted]',
     });
+    expect(lines.join('\n')).not.toContain('zzz-not-configured');
   });
 
   describe('through Nest', () => {

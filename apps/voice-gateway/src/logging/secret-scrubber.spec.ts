@@ -270,6 +270,41 @@ describe('SecretScrubber: awkward and huge values', () => {
     expect(scrubber.text(huge).startsWith(REDACTED)).toBe(true);
   });
 
+  it('reads only what it keeps: entries past the caps are never read (huge objects, Maps, Sets)', () => {
+    const capped = new SecretScrubber([], { maxKeys: 10, maxItems: 10 });
+    let reads = 0;
+    const wide: Record<string, unknown> = {};
+    for (let i = 0; i < 10_000; i += 1)
+      Object.defineProperty(wide, `k${i}`, {
+        enumerable: true,
+        get: () => (reads += 1),
+      });
+    const out = capped.value(wide) as Record<string, unknown>;
+    expect(reads).toBe(10);
+    expect(out['…']).toBe('9990 more keys');
+
+    let pulled = 0;
+    const lazy = new Map<number, number>();
+    for (let i = 0; i < 10_000; i += 1) lazy.set(i, i);
+    const entries = lazy.entries.bind(lazy);
+    lazy.entries = () => {
+      const it = entries();
+      return Object.assign(Object.create(it) as typeof it, {
+        next: () => {
+          pulled += 1;
+          return it.next();
+        },
+      });
+    };
+    expect(capped.value(lazy)).toMatchObject({ '…': '9990 more keys' });
+    expect(pulled).toBeLessThanOrEqual(11);
+    const set = capped.value(
+      new Set(Array.from({ length: 1000 }, (_, i) => i)),
+    );
+    expect(set).toHaveLength(11);
+    expect((set as unknown[])[10]).toBe('…990 more items');
+  });
+
   it('is cheap enough for log lines: 20k error records in seconds at most', () => {
     const record = {
       callSid: 'CA0123',

@@ -1,5 +1,12 @@
 import { EventEmitter } from 'node:events';
 import {
+  constructorName,
+  firstOf,
+  isCredentialValue,
+  isError,
+  readSafely,
+} from './scrub-walk.util';
+import {
   HEADER_TEXT_RULE,
   isSecretKey,
   redactBase64Runs,
@@ -33,8 +40,9 @@ const DEFAULT_LIMITS: ScrubLimits = {
 };
 /** Longer strings are cut here before scanning: linear time, and far beyond what is kept. */
 const SCAN_LIMIT = 1_000_000;
-/** A JSON string literal, escapes included. */
+/** A JSON string literal, escapes included; and `"key":"value"` (two of them) in a serialized line. */
 const JSON_STRING = /"(?:[^"\\]|\\.)*"/g;
+const JSON_STRING_FIELD = /("(?:[^"\\]|\\.)*"):"(?:[^"\\]|\\.)*"/g;
 /** Cheap pre-check for the rules (secret values are checked separately). */
 const RULE_HINT = /=|@|\bBasic\s|\bBearer\s/;
 
@@ -90,8 +98,13 @@ export class SecretScrubber {
    * line stays valid JSON: the last pass over everything a logger writes.
    */
   line(json: string): string {
-    if (!this.mayContainCredentials(json)) return json;
-    return json.replace(JSON_STRING, (literal) => this.applyRules(literal));
+    // Credential-named fields first: a child logger's bindings never pass through the hooks (pino
+    // serializes them once, at child()), so this pass is what scrubs `child({token})`.
+    const keyed = json.replace(JSON_STRING_FIELD, (field, key: string) =>
+      isSecretKey(JSON.parse(key) as string) ? `${key}:"${REDACTED}"` : field,
+    );
+    if (!this.mayContainCredentials(keyed)) return keyed;
+    return keyed.replace(JSON_STRING, (literal) => this.applyRules(literal));
   }
 
   /** A JSON-safe copy of `value` without credentials (see the class comment). */
@@ -215,18 +228,34 @@ export class SecretScrubber {
         items.push(`…${obj.length - this.limits.maxItems} more items`);
       return items;
     }
-    if (obj instanceof Set) return this.branch([...obj], depth, state);
+    // Only what the output keeps is read: a million-entry Map costs maxItems reads, not a million.
+    if (obj instanceof Set) {
+      const items = firstOf(obj.values(), this.limits.maxItems);
+      const out = this.branch(items, depth, state) as unknown[];
+      if (obj.size > items.length)
+        out.push(`…${obj.size - items.length} more items`);
+      return out;
+    }
     if (obj instanceof Map)
       return this.entries(
-        [...obj].map(([k, v]): [string, unknown] => [String(k), v]),
+        firstOf(obj.entries(), this.limits.maxKeys).map(
+          ([k, v]): [string, unknown] => [String(k), v],
+        ),
         depth,
         state,
+        {},
+        obj.size,
       );
     if (isError(obj)) return this.error(obj, depth, state);
+    const keys = Object.keys(obj);
     return this.entries(
-      Object.keys(obj).map((k): [string, unknown] => [k, readSafely(obj, k)]),
+      keys
+        .slice(0, this.limits.maxKeys)
+        .map((k): [string, unknown] => [k, readSafely(obj, k)]),
       depth,
       state,
+      {},
+      keys.length,
     );
   }
 
@@ -235,6 +264,8 @@ export class SecretScrubber {
     depth: number,
     state: WalkState,
     out: Record<string, unknown> = {},
+    /** How many entries the source had (when `entries` was already cut to maxKeys). */
+    total = entries.length,
   ): Record<string, unknown> {
     for (const [key, value] of entries.slice(0, this.limits.maxKeys)) {
       const scrubbed = this.walk(value, key, depth + 1, state);
@@ -244,8 +275,8 @@ export class SecretScrubber {
         : key;
       out[safeKey] = scrubbed;
     }
-    if (entries.length > this.limits.maxKeys)
-      out['…'] = `${entries.length - this.limits.maxKeys} more keys`;
+    if (total > this.limits.maxKeys)
+      out['…'] = `${total - this.limits.maxKeys} more keys`;
     return out;
   }
 
@@ -288,31 +319,6 @@ export class SecretScrubber {
       out.aggregateErrors = this.walk(errors, undefined, depth + 1, state);
     return out;
   }
-}
-
-/** `obj[key]`, or a marker when reading it throws (a getter that throws must not lose the log line). */
-function readSafely(obj: object, key: string): unknown {
-  try {
-    return (obj as Record<string, unknown>)[key];
-  } catch {
-    return '[Unreadable]';
-  }
-}
-
-function isCredentialValue(value: unknown): boolean {
-  return value !== undefined && value !== null && typeof value !== 'boolean';
-}
-
-function isError(obj: object): boolean {
-  return (
-    obj instanceof Error ||
-    Object.prototype.toString.call(obj) === '[object Error]'
-  );
-}
-
-function constructorName(obj: object): string {
-  const ctor = (obj as { constructor?: { name?: unknown } }).constructor;
-  return typeof ctor?.name === 'string' && ctor.name ? ctor.name : 'Object';
 }
 
 let processScrubber = new SecretScrubber();
