@@ -52,6 +52,29 @@ describe('GeminiLiveSession (against the emulator)', () => {
     session.close();
   });
 
+  it('drops only the oldest audio from a full pre-ready queue, never a control message', async () => {
+    const session = open(url);
+    session.sendText('first note');
+    for (let i = 0; i < 5; i++)
+      session.sendAudio(Buffer.from([i, 0]).toString('base64'));
+    session.sendControl({ realtimeInput: { audioStreamEnd: true } });
+    expect(session.droppedWhileConnecting).toBe(4);
+    await session.ready;
+    const remote = emulator.sessions[emulator.sessions.length - 1];
+    await remote.waitFor((m) => m.realtimeInput?.audioStreamEnd === true);
+    const kinds = remote.received
+      .slice(1)
+      .map(
+        (m) =>
+          m.realtimeInput?.text ??
+          (m.realtimeInput?.audioStreamEnd
+            ? 'end'
+            : Buffer.from(m.realtimeInput?.audio?.data ?? '', 'base64')[0]),
+      );
+    expect(kinds).toEqual(['first note', 4, 'end']);
+    session.close();
+  });
+
   it('parses binary server frames into typed events', async () => {
     const session = open(url);
     await session.ready;

@@ -1,59 +1,30 @@
 import { EventEmitter } from 'node:events';
 import { BoundedFrameSender } from '../transport/bounded-frame-sender';
 import WebSocket from 'ws';
+import { ClientMessageLog } from './client-message-log';
 import {
-  LiveFunctionCall,
+  LiveControlMessage,
   LiveServerMessage,
   parseServerMessage,
   realtimeAudioMessage,
 } from './live-messages';
+import type {
+  LiveConnection,
+  LiveSession,
+  LiveSessionClosed,
+  LiveSessionEvents,
+  LiveSessionState,
+} from './live-session.types';
 import { readServerEvents, ServerEventSink } from './server-events';
 
-export interface LiveSessionClosed {
-  code: number;
-  reason: string;
-  /** True when the session closed (or failed to open) before `setupComplete`. */
-  beforeReady: boolean;
-}
-
-/** Typed events of one upstream session. */
-export interface LiveSessionEvents {
-  ready: [];
-  audio: [data: string, mimeType: string | undefined];
-  inputTranscript: [text: string];
-  outputTranscript: [text: string];
-  interrupted: [];
-  generationComplete: [];
-  turnComplete: [];
-  toolCall: [calls: LiveFunctionCall[]];
-  toolCallCancellation: [ids: string[]];
-  goAway: [timeLeft: string | undefined];
-  resumption: [handle: string];
-  closed: [info: LiveSessionClosed];
-  /** Continuity (ResilientLiveSession only): a new upstream connection is being opened. */
-  reconnecting: [reason: string];
-  /** Continuity: the new connection is ready; `resumed` says whether the session context survived. */
-  reconnected: [info: { resumed: boolean; attempt: number; reason: string }];
-}
-
-/** What a call holds: one logical Live session, whatever connections carry it. */
-export interface LiveSession extends EventEmitter<LiveSessionEvents> {
-  readonly state: LiveSessionState;
-  readonly ready: Promise<void>;
-  /** Caller frames dropped so far (pre-setup queue full, or backpressure from Gemini). */
-  readonly droppedFrames: number;
-  sendAudio(base64Pcm: string): void;
-  sendText(text: string): void;
-  sendToolResponse(
-    functionResponses: Array<{ id: string; name: string; response: unknown }>,
-  ): void;
-  close(code?: number, reason?: string): void;
-  /** Keep the agent's events until `release()` (a session opened before its call's stream exists). */
-  hold(): void;
-  release(): void;
-}
-
-export type LiveSessionState = 'connecting' | 'setting-up' | 'ready' | 'closed';
+export type {
+  LiveConnection,
+  LiveSession,
+  LiveSessionClosed,
+  LiveSessionEvents,
+  LiveSessionState,
+  LiveSwitchInfo,
+} from './live-session.types';
 
 /** Backpressure towards Gemini: ~3 s of 16 kHz PCM (base64) in the socket, ~3 s of frames queued. */
 const UPSTREAM_HIGH_WATER_BYTES = 128 * 1024;
@@ -61,18 +32,19 @@ const UPSTREAM_MAX_QUEUED_FRAMES = 150;
 
 export interface LiveSessionOptions {
   setupTimeoutMs: number;
-  /** Messages kept while not yet ready; the oldest are dropped beyond this. */
+  /** Messages kept while not yet ready; beyond this the oldest AUDIO is dropped (control never). */
   maxPending: number;
 }
 
 /**
  * One Gemini Live connection: sends `setup` first and nothing else until `setupComplete`, keeps a bounded
  * queue of what the caller sends meanwhile, then emits typed events for everything the server says.
- * Server frames are parsed whether they arrive as text or binary.
+ * Server frames are parsed whether they arrive as text or binary. Every message written after setup is
+ * numbered as the server numbers it (ClientMessageLog), for `lastConsumedClientMessageIndex`.
  */
 export class GeminiLiveSession
   extends EventEmitter<LiveSessionEvents>
-  implements LiveSession
+  implements LiveSession, LiveConnection
 {
   state: LiveSessionState = 'connecting';
   /** Resolves at `setupComplete`; rejects if the session closes or times out first. */
@@ -83,7 +55,8 @@ export class GeminiLiveSession
   malformedFrames = 0;
   private socket?: WebSocket;
   private sender?: BoundedFrameSender;
-  private pending: string[] = [];
+  private pending: Array<{ frame: string; audio: boolean }> = [];
+  private readonly log = new ClientMessageLog();
   private setupTimer?: NodeJS.Timeout;
   private resolveReady!: () => void;
   private rejectReady!: (err: Error) => void;
@@ -139,6 +112,31 @@ export class GeminiLiveSession
     this.send(JSON.stringify({ toolResponse: { functionResponses } }));
   }
 
+  sendControl(message: LiveControlMessage): void {
+    this.send(JSON.stringify(message));
+  }
+
+  sendFrame(frame: string, audio: boolean, seq: number): boolean {
+    const sender = this.sender;
+    if (
+      this.state !== 'ready' ||
+      this.socket?.readyState !== WebSocket.OPEN ||
+      !sender
+    )
+      return false;
+    if (audio) sender.sendAudio(frame, seq);
+    else sender.sendControl(frame, seq);
+    return true;
+  }
+
+  seqAtIndex(index: number): number | undefined {
+    return this.log.seqAt(index);
+  }
+
+  get lastWrittenSeq(): number | undefined {
+    return this.log.lastSeq;
+  }
+
   close(code = 1000, reason = 'session closed by the service'): void {
     if (this.state === 'closed') return;
     const socket = this.socket;
@@ -154,37 +152,32 @@ export class GeminiLiveSession
 
   release(): void {}
 
-  /** Messages this connection took but never sent (it closed first); handing them over empties the list. */
-  takeUnsent(): string[] {
-    const unsent = this.pending;
-    this.pending = [];
-    return unsent;
-  }
-
-  /** Sends (or queues, until ready) messages another connection could not deliver. */
-  replay(messages: string[]): void {
-    for (const message of messages) this.send(message);
-  }
-
-  private send(message: string, audio = false): void {
+  private send(frame: string, audio = false): void {
     if (
       this.state === 'ready' &&
       this.socket?.readyState === WebSocket.OPEN &&
       this.sender
     ) {
-      if (audio) this.sender.sendAudio(message);
-      else this.sender.sendControl(message);
+      if (audio) this.sender.sendAudio(frame);
+      else this.sender.sendControl(frame);
     } else if (this.state !== 'closed') {
-      if (this.pending.length >= this.options.maxPending) {
-        this.pending.shift();
-        this.droppedWhileConnecting++;
+      this.pending.push({ frame, audio });
+      if (this.pending.length > this.options.maxPending) {
+        // The oldest audio goes; a control message is never dropped (nor one held beyond the bound).
+        const oldest = this.pending.findIndex((entry) => entry.audio);
+        if (oldest >= 0) {
+          this.pending.splice(oldest, 1);
+          this.droppedWhileConnecting++;
+        }
       }
-      this.pending.push(message);
     }
   }
 
   private attach(ws: WebSocket): void {
     if (this.state === 'closed') {
+      // Closed while the socket was still being created: terminating a connecting ws emits
+      // 'error', which must have a listener or it is an uncaught exception.
+      ws.on('error', () => undefined);
       ws.terminate();
       return;
     }
@@ -192,6 +185,7 @@ export class GeminiLiveSession
     this.sender = new BoundedFrameSender(ws, {
       highWaterBytes: UPSTREAM_HIGH_WATER_BYTES,
       maxQueuedFrames: UPSTREAM_MAX_QUEUED_FRAMES,
+      onWrite: (seq) => this.log.written(seq),
     });
     ws.on('open', () => {
       this.state = 'setting-up';
@@ -209,6 +203,7 @@ export class GeminiLiveSession
   }
 
   private onFrame(data: Buffer): void {
+    if (this.state === 'closed') return;
     let message: LiveServerMessage;
     try {
       message = parseServerMessage(data);
@@ -216,7 +211,13 @@ export class GeminiLiveSession
       this.malformedFrames++;
       return; // not a JSON object: nothing to act on
     }
-    this.malformedFrames += readServerEvents(message, this.sink);
+    try {
+      this.malformedFrames += readServerEvents(message, this.sink);
+    } catch (err) {
+      // A listener threw: that ends this connection (and is reported as its close), never the process.
+      const text = err instanceof Error ? err.message : String(err);
+      this.fail(1011, `fault while handling a server message: ${text}`);
+    }
   }
 
   /** Where readServerEvents delivers a frame's events: this session's typed events. */
@@ -233,7 +234,8 @@ export class GeminiLiveSession
     toolCall: (calls) => this.emit('toolCall', calls),
     toolCallCancellation: (ids) => this.emit('toolCallCancellation', ids),
     goAway: (timeLeft) => this.emit('goAway', timeLeft),
-    resumption: (handle) => this.emit('resumption', handle),
+    resumption: (handle, lastConsumedIndex) =>
+      this.emit('resumption', handle, lastConsumedIndex),
   };
 
   private becomeReady(): void {
@@ -241,7 +243,7 @@ export class GeminiLiveSession
     this.state = 'ready';
     const queued = this.pending;
     this.pending = [];
-    for (const message of queued) this.sender?.sendControl(message);
+    for (const { frame } of queued) this.sender?.sendControl(frame);
     this.resolveReady();
     this.emit('ready');
   }
@@ -256,6 +258,7 @@ export class GeminiLiveSession
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.setupTimer);
+    this.sender?.close();
     this.rejectReady(
       new Error(`Gemini session closed (${info.code}) ${info.reason}`),
     );

@@ -26,9 +26,33 @@ export interface LiveServerMessage {
   toolCall?: { functionCalls?: LiveFunctionCall[] };
   toolCallCancellation?: { ids?: string[] };
   goAway?: { timeLeft?: string };
-  sessionResumptionUpdate?: { newHandle?: string; resumable?: boolean };
+  sessionResumptionUpdate?: {
+    newHandle?: string;
+    resumable?: boolean;
+    /**
+     * Index of the last client message (on this connection; setup is 0) that the state behind
+     * `newHandle` includes. int64, so proto3 JSON sends it as a string; some clients see a number.
+     */
+    lastConsumedClientMessageIndex?: string | number;
+  };
   usageMetadata?: Record<string, unknown>;
 }
+
+/**
+ * Client messages that steer the conversation rather than stream audio: never dropped under
+ * backpressure, replayed on a resumed connection when the server had not consumed them. (Tool
+ * responses have their own method: they are routed to the connection that issued the call.)
+ */
+export type LiveControlMessage =
+  | {
+      realtimeInput: {
+        text?: string;
+        activityStart?: Record<string, never>;
+        activityEnd?: Record<string, never>;
+        audioStreamEnd?: boolean;
+      };
+    }
+  | { clientContent: { turns?: unknown[]; turnComplete?: boolean } };
 
 /** A server frame that is not a JSON object. */
 export class LiveMessageError extends Error {

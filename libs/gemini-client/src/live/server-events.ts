@@ -12,7 +12,8 @@ export interface ServerEventSink {
   toolCall(calls: LiveFunctionCall[]): void;
   toolCallCancellation(ids: string[]): void;
   goAway(timeLeft: string | undefined): void;
-  resumption(handle: string): void;
+  /** A resumable handle; `lastConsumedIndex` when the server said which client message it covers. */
+  resumption(handle: string, lastConsumedIndex: number | undefined): void;
 }
 
 type Obj = Record<string, unknown>;
@@ -85,8 +86,26 @@ export function readServerEvents(
 
   const update = raw.sessionResumptionUpdate;
   const handle = text(field(update, 'newHandle'));
-  if (handle && field(update, 'resumable') !== false) sink.resumption(handle);
+  const index = field(update, 'lastConsumedClientMessageIndex');
+  const consumed = messageIndex(index);
+  if (index !== undefined && consumed === undefined) skip();
+  if (handle && field(update, 'resumable') !== false)
+    sink.resumption(handle, consumed);
   return skipped;
+}
+
+/**
+ * `lastConsumedClientMessageIndex` is an int64: proto3 JSON writes it as a decimal string (js-genai
+ * types it `string`), Firebase's SDK as a number. Anything else is not an index.
+ */
+function messageIndex(value: unknown): number | undefined {
+  const n =
+    typeof value === 'string' && /^\d+$/.test(value)
+      ? Number(value)
+      : typeof value === 'number'
+        ? value
+        : NaN;
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
 function isFunctionCall(value: unknown): value is LiveFunctionCall {

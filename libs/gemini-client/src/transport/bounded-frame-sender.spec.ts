@@ -72,4 +72,42 @@ describe('BoundedFrameSender', () => {
     }).sendAudio('a');
     expect(socket.sent).toEqual([]);
   });
+  it('never drops a control frame, even when only control frames fill the queue', async () => {
+    const socket = new SlowSocket();
+    socket.bufferedAmount = 1000;
+    const sender = new BoundedFrameSender(socket, {
+      highWaterBytes: 100,
+      maxQueuedFrames: 2,
+      retryMs: 5,
+    });
+    for (const name of ['tool', 'text', 'content', 'end'])
+      sender.sendControl(name);
+    sender.sendAudio('a1');
+    expect(sender.dropped).toBe(1); // the only audio frame, never a control one
+    socket.bufferedAmount = 0;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(socket.sent).toEqual(['tool', 'text', 'content', 'end']);
+    sender.close();
+  });
+
+  it('reports each written frame with its tag, in write order, and never a dropped one', async () => {
+    const socket = new SlowSocket();
+    const written: Array<number | undefined> = [];
+    const sender = new BoundedFrameSender(socket, {
+      highWaterBytes: 100,
+      maxQueuedFrames: 2,
+      retryMs: 5,
+      onWrite: (tag) => written.push(tag),
+    });
+    sender.sendAudio('a1', 1);
+    socket.bufferedAmount = 1000;
+    sender.sendAudio('a2', 2);
+    sender.sendControl('c3', 3);
+    sender.sendAudio('a4', 4); // a2 is dropped
+    expect(written).toEqual([1]);
+    socket.bufferedAmount = 0;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(written).toEqual([1, 3, 4]);
+    sender.close();
+  });
 });

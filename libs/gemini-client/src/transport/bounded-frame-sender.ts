@@ -8,24 +8,38 @@ export interface FrameSocket {
 export interface BoundedSenderOptions {
   /** Above this many bytes buffered in the socket, frames wait in our queue instead. */
   highWaterBytes: number;
-  /** Frames the queue holds; beyond it the oldest droppable frame is dropped. */
+  /** Frames the queue holds; beyond it the oldest AUDIO frame is dropped (control frames never are). */
   maxQueuedFrames: number;
   /** How often a waiting queue is retried (ms). */
   retryMs?: number;
+  /**
+   * Called once per frame at the moment it is handed to the socket, with the tag it was sent with
+   * (undefined when untagged). Frames dropped or discarded are never reported. The Gemini connection
+   * uses it to number client messages exactly as the server receives them.
+   */
+  onWrite?: (tag: number | undefined) => void;
 }
 
 const OPEN = 1;
 
+interface QueuedFrame {
+  data: string;
+  droppable: boolean;
+  tag?: number;
+}
+
 /**
- * Writes audio frames to a socket without letting a slow reader grow memory without bound. While the
+ * Writes frames to a socket without letting a slow reader grow memory without bound. While the
  * socket's own buffer is below the high-water mark frames go straight through (one property read on
- * the hot path); above it they wait in a bounded queue, and when that is full the oldest audio is
- * dropped and counted. Control frames (marks, clear) are never dropped, so ordering stays meaningful.
+ * the hot path); above it they wait in a bounded FIFO queue, and when that is full the oldest audio
+ * frame is dropped and counted. Control frames (marks, clear, tool responses, text notes) are never
+ * dropped and never overtake or fall behind audio: the queue is one ordered lane. A frame sent while
+ * the socket is not open is discarded (the caller owns any retransmission, e.g. a replay buffer).
  */
 export class BoundedFrameSender {
   /** Audio frames dropped because the reader was too slow. */
   dropped = 0;
-  private queue: Array<{ data: string; droppable: boolean }> = [];
+  private queue: QueuedFrame[] = [];
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -38,13 +52,13 @@ export class BoundedFrameSender {
   }
 
   /** Sends an audio frame (may be dropped under backpressure). */
-  sendAudio(data: string): void {
-    this.send(data, true);
+  sendAudio(data: string, tag?: number): void {
+    this.send({ data, droppable: true, tag });
   }
 
   /** Sends a control frame (kept in order, never dropped). */
-  sendControl(data: string): void {
-    this.send(data, false);
+  sendControl(data: string, tag?: number): void {
+    this.send({ data, droppable: false, tag });
   }
 
   /** Forgets queued audio (e.g. on barge-in: it is stale). Control frames stay. */
@@ -54,22 +68,28 @@ export class BoundedFrameSender {
 
   close(): void {
     clearTimeout(this.timer);
+    this.timer = undefined;
     this.queue = [];
   }
 
-  private send(data: string, droppable: boolean): void {
+  private send(frame: QueuedFrame): void {
     const socket = this.socket;
     if (socket.readyState !== OPEN) return;
     if (
       this.queue.length === 0 &&
       socket.bufferedAmount < this.options.highWaterBytes
     ) {
-      socket.send(data);
+      this.write(frame);
       return;
     }
-    this.queue.push({ data, droppable });
+    this.queue.push(frame);
     if (this.queue.length > this.options.maxQueuedFrames) this.dropOldest();
     this.timer ??= this.schedule();
+  }
+
+  private write(frame: QueuedFrame): void {
+    this.socket.send(frame.data);
+    this.options.onWrite?.(frame.tag);
   }
 
   private schedule(): NodeJS.Timeout {
@@ -96,9 +116,8 @@ export class BoundedFrameSender {
       this.queue.length > 0 &&
       socket.bufferedAmount < this.options.highWaterBytes
     ) {
-      socket.send(this.queue.shift()!.data);
+      this.write(this.queue.shift()!);
     }
-    if (this.queue.length > 0)
-      this.timer = setTimeout(() => this.flush(), this.options.retryMs ?? 10);
+    if (this.queue.length > 0) this.timer = this.schedule();
   }
 }

@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { waitForItem } from '../shared/waiters.util';
 import { parseClientMessage } from './client-message.parser';
@@ -7,26 +6,20 @@ import {
   ClientMessage,
   CloseInfo,
   FunctionResponse,
-  ResolvedEmulatorOptions,
+  ReplySpec,
+  ResumptionRecord,
   SessionCredential,
+  SessionHost,
+  SessionRequest,
   SetupMessage,
 } from './gemini-live.types';
+
+export type {
+  ResumptionRecord,
+  SessionHost,
+  SessionRequest,
+} from './gemini-live.types';
 import { checkSetup } from './setup.validator';
-
-/** What the emulator knows about the upgrade request. */
-export interface SessionRequest {
-  api: 'gemini' | 'vertex';
-  path: string;
-  headers: IncomingHttpHeaders;
-  credential: SessionCredential;
-}
-
-/** Emulator-wide services a session uses. */
-export interface SessionHost {
-  readonly options: ResolvedEmulatorOptions;
-  issueHandle(session: EmulatedLiveSession): string;
-  findHandle(handle: string): EmulatedLiveSession | undefined;
-}
 
 function frameText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
@@ -50,6 +43,13 @@ function clip(reason: string): string {
  * One emulated BidiGenerateContent connection: enforces setup-first, records everything the client
  * sent, hands turns to the agent engine, and exposes hooks for tests to inject server messages, send
  * goAway, close or kill the connection.
+ *
+ * Continuity, as the real server behaves (PROTOCOLS.md "Gemini Live"): after `goAway` the connection
+ * keeps streaming its current reply (and taking input) until `timeLeft` is up, then closes 1011. Client
+ * messages after setup are numbered 1, 2, … (setup is 0); each `sessionResumptionUpdate` says which
+ * one the handle's state ends with (`lastConsumedClientMessageIndex`, an int64 sent as a string), and
+ * handles are issued only while the model is idle. A resumed session starts from exactly that state
+ * (`history()`). A tool call belongs to this connection: answers to calls it did not issue are ignored.
  */
 export class EmulatedLiveSession {
   /** Every parsed client message, camelCased, in arrival order. */
@@ -64,6 +64,8 @@ export class EmulatedLiveSession {
   setup?: SetupMessage;
   /** The handle this session resumed, when its setup carried a known one. */
   resumedFrom?: string;
+  /** What that handle stood for. */
+  resumedAt?: ResumptionRecord;
   closeInfo?: CloseInfo;
   private agent?: GeminiAgentEngine;
   private setupCompleteSent = false;
@@ -99,9 +101,33 @@ export class EmulatedLiveSession {
     return this.agent?.callerAudio() ?? new Int16Array(0);
   }
 
-  /** Function responses received, in order. */
+  /** Function responses received for calls this connection issued, in order. */
   get toolResponses(): readonly FunctionResponse[] {
     return this.agent?.toolResponses ?? [];
+  }
+
+  /** Function responses for calls this connection never issued (ignored). */
+  get strayToolResponses(): readonly FunctionResponse[] {
+    return this.agent?.strayToolResponses ?? [];
+  }
+
+  /** Client messages received after setup (the index of the last one; setup is 0). */
+  get messageIndex(): number {
+    return this.setup ? this.received.length - 1 : 0;
+  }
+
+  /**
+   * The client messages the model's state holds, oldest first: the resumed handle's state (the
+   * issuing connection's history through its index), then everything this connection received after
+   * setup. A message the client sent again on a resumed connection appears here once.
+   */
+  history(): ClientMessage[] {
+    return [...this.inherited(), ...this.received.slice(1)];
+  }
+
+  /** The model speaks now, unprompted (a scripted reply; `spec` overrides the emulator's reply). */
+  speak(spec?: ReplySpec): ReplyRecord | undefined {
+    return this.agent?.speak(spec);
   }
 
   /** Replies the agent started, with their outcome. */
@@ -210,11 +236,8 @@ export class EmulatedLiveSession {
   }
 
   private onSetup(setup: SetupMessage): void {
-    const problem = checkSetup(
-      setup,
-      this.host.options.knownModels,
-      this.request.api,
-    );
+    const { options } = this.host;
+    const problem = checkSetup(setup, options.knownModels, this.request.api);
     if (problem) return this.close(problem.code, problem.reason);
     const handle = setup.sessionResumption?.handle;
     const previous = handle ? this.host.findHandle(handle) : undefined;
@@ -223,35 +246,62 @@ export class EmulatedLiveSession {
         1007,
         'Session resumption handle is invalid or expired.',
       );
+    const refusal = this.host.takeRefusal();
+    if (refusal) return this.close(refusal.code, refusal.reason);
+    if (previous?.session.isOpen && options.refuseResumeWhileIssuerOpen)
+      return this.close(
+        1011,
+        'Session resumption refused: the session is still active on another connection.',
+      );
     this.setup = setup;
     this.resumedFrom = previous ? handle : undefined;
+    this.resumedAt = previous;
     this.agent = new GeminiAgentEngine(
-      this.host.options,
+      options,
       setup,
       {
         send: (message) => this.send(message),
-        onReplyEnd: () => this.resumptionUpdate(),
+        onIdle: () => this.resumptionUpdate(),
         violation: (text) => this.violations.push(text),
       },
-      previous?.agent?.turnCount ?? 0,
+      previous?.turnCount ?? 0,
     );
-    this.later(this.host.options.setupDelayMs, () => {
+    this.later(options.setupDelayMs, () => {
       this.setupCompleteSent = this.send({ setupComplete: {} });
       this.resumptionUpdate();
-      const goAwayAfter = this.host.options.goAwayAfterMs;
-      if (goAwayAfter !== undefined) {
-        this.later(goAwayAfter, () =>
-          this.goAway(this.host.options.goAwayTimeLeft),
-        );
-      }
+      const goAwayAfter = options.goAwayAfterMs;
+      if (goAwayAfter !== undefined)
+        this.later(goAwayAfter, () => this.goAway(options.goAwayTimeLeft));
+      const every = options.resumptionUpdateEveryMs;
+      if (every !== undefined) this.every(every, () => this.resumptionUpdate());
     });
   }
 
+  /** A resumable handle for the state as of now; only while the model is idle, as the server does. */
   private resumptionUpdate(): void {
-    if (!this.setup?.sessionResumption || !this.isOpen) return;
-    const newHandle = this.host.issueHandle(this);
+    const agent = this.agent;
+    if (!this.setup?.sessionResumption || !this.isOpen || !agent?.idle) return;
+    const index = this.messageIndex;
+    const newHandle = this.host.issueHandle({
+      session: this,
+      index,
+      turnCount: agent.turnCount,
+    });
     this.handles.push(newHandle);
-    this.send({ sessionResumptionUpdate: { newHandle, resumable: true } });
+    this.send({
+      sessionResumptionUpdate: {
+        newHandle,
+        resumable: true,
+        lastConsumedClientMessageIndex: String(index),
+      },
+    });
+  }
+
+  private inherited(): ClientMessage[] {
+    const from = this.resumedAt;
+    if (!from) return [];
+    const own = from.session.received.slice(1, from.index + 1);
+    return [...from.session.inherited(), ...own];
   }
 
   /** Tracks tool calls a test injected, so responses can be matched to them. */
@@ -265,6 +315,13 @@ export class EmulatedLiveSession {
     }
     for (const id of m.toolCallCancellation?.ids ?? [])
       this.agent?.pendingToolCalls.delete(id);
+  }
+
+  private every(ms: number, fn: () => void): void {
+    this.later(ms, () => {
+      fn();
+      this.every(ms, fn);
+    });
   }
 
   private later(ms: number, fn: () => void): void {

@@ -8,6 +8,7 @@ import {
   FunctionResponse,
   RealtimeInput,
   ReplyContext,
+  ReplySpec,
   ResolvedEmulatorOptions,
   SetupMessage,
 } from './gemini-live.types';
@@ -15,7 +16,10 @@ import { ReplyOutcome, ReplyStreamer } from './reply.streamer';
 
 /** One reply the agent started, for assertions. */
 export interface ReplyRecord extends ReplyContext {
-  trigger: 'audio' | 'text' | 'toolResponse';
+  /** `scripted`: a test made the model speak on its own (`EmulatedLiveSession.speak`). */
+  trigger: 'audio' | 'text' | 'toolResponse' | 'scripted';
+  /** A reply chosen by the script instead of `options.reply`. */
+  spec?: ReplySpec;
   outcome?: ReplyOutcome;
   chunksSent: number;
   chunkCount: number;
@@ -23,8 +27,12 @@ export interface ReplyRecord extends ReplyContext {
 
 export interface AgentIo {
   send(message: object): boolean;
-  /** A reply ended (complete or interrupted): time for a resumption update. */
-  onReplyEnd(): void;
+  /**
+   * The model has nothing in progress (no reply streaming, no tool call open): a point where the real
+   * server issues a resumable handle ("resumable=false … model executing function calls or just
+   * generating", js-genai LiveServerSessionResumptionUpdate).
+   */
+  onIdle(): void;
   /** Protocol problems the real API might tolerate but a careful client avoids. */
   violation(text: string): void;
 }
@@ -53,6 +61,11 @@ function textOf(turns: Content[] | undefined): string {
 export class GeminiAgentEngine {
   readonly replies: ReplyRecord[] = [];
   readonly toolResponses: FunctionResponse[] = [];
+  /**
+   * Responses to calls this connection never issued (or already answered): ignored, as a tool call
+   * belongs to the connection that issued it (PROTOCOLS.md, field reports).
+   */
+  readonly strayToolResponses: FunctionResponse[] = [];
   readonly pendingToolCalls = new Set<string>();
   private readonly audio: Int16Array[] = [];
   private audioCache?: Int16Array;
@@ -85,6 +98,20 @@ export class GeminiAgentEngine {
 
   get replying(): boolean {
     return this.streamer !== undefined;
+  }
+
+  /** Nothing in progress: no reply streaming or queued, no tool call open. */
+  get idle(): boolean {
+    return (
+      !this.replying &&
+      this.queue.length === 0 &&
+      this.pendingToolCalls.size === 0
+    );
+  }
+
+  /** The model speaks now, unprompted (proactive audio; a test's script), `spec` or the usual reply. */
+  speak(spec?: ReplySpec): ReplyRecord {
+    return this.requestReply('scripted', { spec });
   }
 
   /** All caller audio so far at 16 kHz. */
@@ -183,6 +210,7 @@ export class GeminiAgentEngine {
   }
 
   private toolResponse(responses: FunctionResponse[]): string | undefined {
+    let answered = 0;
     for (const response of responses) {
       if (typeof response.id !== 'string' || response.id === '') {
         return 'FunctionResponse request must have an `id` field from the response of a ToolCall.';
@@ -191,19 +219,22 @@ export class GeminiAgentEngine {
         this.io.violation(
           `toolResponse for unknown or answered call id ${response.id}`,
         );
+        this.strayToolResponses.push(response);
+        continue;
       }
       this.toolResponses.push(response);
+      answered++;
     }
-    if (this.options.replyToToolResponses && responses.length > 0) {
+    if (this.options.replyToToolResponses && answered > 0) {
       this.requestReply('toolResponse', { toolResponse: true });
-    }
+    } else if (answered > 0 && this.idle) this.io.onIdle();
     return undefined;
   }
 
   private requestReply(
     trigger: ReplyRecord['trigger'],
-    context: Omit<ReplyContext, 'turnIndex'>,
-  ): void {
+    context: Omit<ReplyContext, 'turnIndex'> & { spec?: ReplySpec },
+  ): ReplyRecord {
     const record: ReplyRecord = {
       ...context,
       turnIndex: 0,
@@ -214,19 +245,21 @@ export class GeminiAgentEngine {
     if (this.replying) {
       if (!this.interrupts) {
         this.queue.push(record);
-        return;
+        return record;
       }
       this.interrupt();
     }
     this.startReply(record);
+    return record;
   }
 
   private startReply(record: ReplyRecord): void {
     record.turnIndex = ++this.turnIndex;
     const spec =
-      typeof this.options.reply === 'function'
+      record.spec ??
+      (typeof this.options.reply === 'function'
         ? this.options.reply(record)
-        : this.options.reply;
+        : this.options.reply);
     const reply = buildAgentReply(spec, record, this.options.replyText);
     const streamer = new ReplyStreamer(reply, {
       chunkIntervalMs: this.options.chunkIntervalMs,
@@ -241,9 +274,9 @@ export class GeminiAgentEngine {
       record.chunksSent = streamer.sent;
       if (this.streamer === streamer) this.streamer = undefined;
       if (outcome === 'closed') return;
-      this.io.onReplyEnd();
       const next = this.queue.shift();
       if (next && !this.replying) this.startReply(next);
+      if (this.idle) this.io.onIdle();
     });
   }
 

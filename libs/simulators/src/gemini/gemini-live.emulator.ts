@@ -4,15 +4,15 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { randomHex, waitForItem } from '../shared/waiters.util';
 import { DEFAULT_REPLY } from './agent-reply.factory';
+import { EmulatedLiveSession } from './emulated-live.session';
 import {
-  EmulatedLiveSession,
-  SessionHost,
-  SessionRequest,
-} from './emulated-live.session';
-import {
+  CloseInfo,
   GeminiLiveEmulatorOptions,
   ResolvedEmulatorOptions,
+  ResumptionRecord,
   SessionCredential,
+  SessionHost,
+  SessionRequest,
 } from './gemini-live.types';
 
 /** Gemini API path (v1beta is what the SDKs use; v1alpha for preview features). */
@@ -66,7 +66,8 @@ export class GeminiLiveEmulator implements SessionHost {
     perMessageDeflate: false,
   });
   private readonly server: Server;
-  private readonly handles = new Map<string, EmulatedLiveSession>();
+  private readonly handles = new Map<string, ResumptionRecord>();
+  private readonly refusals: CloseInfo[] = [];
   private readonly listeners = new Set<
     (session: EmulatedLiveSession) => void
   >();
@@ -129,14 +130,37 @@ export class GeminiLiveEmulator implements SessionHost {
     );
   }
 
-  issueHandle(session: EmulatedLiveSession): string {
+  issueHandle(record: ResumptionRecord): string {
     const handle = `resume-${randomHex(24)}`;
-    this.handles.set(handle, session);
+    this.handles.set(handle, record);
     return handle;
   }
 
-  findHandle(handle: string): EmulatedLiveSession | undefined {
+  findHandle(handle: string): ResumptionRecord | undefined {
     return this.handles.get(handle);
+  }
+
+  /**
+   * Scripts failures of new connections: the next `count` setups (with valid credentials and model)
+   * are answered with a close `code` before setupComplete, as an overloaded or failing server does.
+   * Replaces any refusals still pending (`0` clears them).
+   */
+  refuseNextSetups(
+    count: number,
+    code = 1011,
+    reason = 'The service is currently unavailable.',
+  ): void {
+    this.refusals.length = 0;
+    for (let i = 0; i < count; i++) this.refusals.push({ code, reason });
+  }
+
+  /** Scripted refusals not yet used. */
+  get pendingRefusals(): number {
+    return this.refusals.length;
+  }
+
+  takeRefusal(): CloseInfo | undefined {
+    return this.refusals.shift();
   }
 
   /** Drops every connection and stops listening. */

@@ -1,3 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { EmulatedLiveSession } from './emulated-live.session';
+
 /** A reply the emulated agent speaks. */
 export type ReplySpec =
   | { kind: 'tone'; hz?: number; amplitude?: number; ms?: number }
@@ -60,10 +63,26 @@ export interface GeminiLiveEmulatorOptions {
   goAwayAfterMs?: number;
   /** timeLeft of the automatic goAway (default '5s'). */
   goAwayTimeLeft?: string;
+  /**
+   * Refuse (close 1011 before setupComplete) a resume whose handle's issuing connection is still
+   * open, as one field report says the real server does (PROTOCOLS.md). Default false.
+   */
+  refuseResumeWhileIssuerOpen?: boolean;
+  /**
+   * Also issue a resumption handle this often while the model is idle (ms); default off: handles
+   * come at setup, when a reply ends and when the last open tool call is answered.
+   */
+  resumptionUpdateEveryMs?: number;
 }
 
 /** Options with defaults applied. */
-type OptionalKeys = 'apiKey' | 'accessToken' | 'goAwayAfterMs' | 'replyText';
+type OptionalKeys =
+  | 'apiKey'
+  | 'accessToken'
+  | 'goAwayAfterMs'
+  | 'replyText'
+  | 'refuseResumeWhileIssuerOpen'
+  | 'resumptionUpdateEveryMs';
 export type ResolvedEmulatorOptions = Required<
   Omit<GeminiLiveEmulatorOptions, OptionalKeys>
 > &
@@ -130,4 +149,31 @@ export interface ClientMessage {
 export interface CloseInfo {
   code: number;
   reason: string;
+}
+
+/** What the emulator knows about the upgrade request. */
+export interface SessionRequest {
+  api: 'gemini' | 'vertex';
+  path: string;
+  headers: IncomingHttpHeaders;
+  credential: SessionCredential;
+}
+
+/** The session state a resumption handle stands for. */
+export interface ResumptionRecord {
+  /** The connection that issued it. */
+  session: EmulatedLiveSession;
+  /** Its `lastConsumedClientMessageIndex`: client messages of that connection the state includes. */
+  index: number;
+  /** Replies the model had given by then (carried into the resumed session). */
+  turnCount: number;
+}
+
+/** Emulator-wide services a session uses. */
+export interface SessionHost {
+  readonly options: ResolvedEmulatorOptions;
+  issueHandle(record: ResumptionRecord): string;
+  findHandle(handle: string): ResumptionRecord | undefined;
+  /** A scripted refusal for the next connection's setup, if any is left. */
+  takeRefusal(): CloseInfo | undefined;
 }

@@ -17,7 +17,11 @@ export interface ServerContent {
 export interface Json {
   setupComplete?: object;
   serverContent?: ServerContent;
-  sessionResumptionUpdate?: { newHandle: string; resumable: boolean };
+  sessionResumptionUpdate?: {
+    newHandle: string;
+    resumable: boolean;
+    lastConsumedClientMessageIndex?: string;
+  };
   goAway?: { timeLeft: string };
   toolCall?: object;
 }
