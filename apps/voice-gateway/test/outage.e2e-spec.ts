@@ -135,6 +135,12 @@ describeWithServices(['postgres', 'redis'])(
       expect(during.checks.store.outage).toBe(true);
       expect(during.checks.store.queueFill).toBeGreaterThan(0);
       expect((await fetch(`${h.baseUrl}/health/ready`)).status).toBe(200);
+      // Reads the queue cannot serve answer 503 with the reason, not a bare 500.
+      const past = await h.admin('/calls?status=ended');
+      expect(past.status).toBe(503);
+      expect(((await past.json()) as { message: string }).message).toMatch(
+        /call store is unavailable/,
+      );
       const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
       expect(metrics).toMatch(/^voice_ready 1$/m);
       expect(metrics).toMatch(

@@ -6,6 +6,7 @@ import {
   Header,
   HttpCode,
   NotFoundException,
+  ServiceUnavailableException,
   Param,
   Post,
   Query,
@@ -32,6 +33,20 @@ export interface PastCallsPage {
   nextCursor?: string;
   /** Deprecated: the same value as nextCursor, for clients that pass it back as `before`. */
   nextBefore?: string;
+}
+
+/**
+ * Runs a read of the call store; a store that fails (down, timing out) answers 503 with the reason,
+ * not a bare 500: the request was fine, a dependency is not (GET /health says which).
+ */
+async function storeRead<T>(what: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch {
+    throw new ServiceUnavailableException(
+      `Cannot ${what}: the call store is unavailable; retry shortly (see GET /health)`,
+    );
+  }
 }
 
 /** Operator REST API over live and past calls (Bearer ADMIN_API_KEY). */
@@ -64,12 +79,14 @@ export class AdminController {
     const limit = query.limit ? Number(query.limit) : DEFAULT_CALL_LIST_LIMIT;
     // Validated by the DTO: a cursor, or (before only) an ISO time.
     const after = decodeCallListCursor(query.cursor ?? query.before);
-    const calls = await this.calls.listPast({
-      status: query.status,
-      limit,
-      after,
-      before: after ? undefined : query.before,
-    });
+    const calls = await storeRead('list past calls', () =>
+      this.calls.listPast({
+        status: query.status,
+        limit,
+        after,
+        before: after ? undefined : query.before,
+      }),
+    );
     const last = calls[calls.length - 1];
     if (calls.length < limit || !last) return { calls };
     const nextCursor = encodeCallListCursor(last);
@@ -81,7 +98,9 @@ export class AdminController {
   async get(
     @Param('callSid', CallSidPipe) callSid: string,
   ): Promise<CallRecord> {
-    const call = await this.calls.get(callSid);
+    const call = await storeRead('read the call', () =>
+      this.calls.get(callSid),
+    );
     if (!call) throw new NotFoundException(`Call ${callSid} not found`);
     return call;
   }
