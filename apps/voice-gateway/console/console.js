@@ -2,6 +2,8 @@
 // sessionStorage, follows GET /console/events (server-sent events read through fetch, which can send
 // the Authorization header), and talks to the agent through the browser proxy at /live/ws/….
 
+import { hideRecording, showRecording } from './recording-player.js';
+
 const KEY_STORAGE = 'voice-console.admin-key';
 const LIVE_WS_PATH =
   '/live/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent';
@@ -268,6 +270,7 @@ async function openCall(callSid) {
   // Live entries that arrive while the record loads are kept, and merged without duplicates.
   const page = { callSid, record: null, seen: new Set() };
   state.page = page;
+  hideRecording();
   $('call-sid').textContent = callSid;
   $('call-error').textContent = '';
   $('call-transcript').replaceChildren();
@@ -292,6 +295,9 @@ async function openCall(callSid) {
         $('call-transcript').append(li);
     }
     renderCallMeta();
+    // An ended call's recording (if it was recorded) plays here.
+    if (!state.liveCalls.some((c) => c.callSid === callSid))
+      showRecording(callSid, state.key, record.endedAt);
   } catch (err) {
     if (err instanceof Unauthorized)
       return showSignIn('Your key is no longer accepted.');
@@ -326,6 +332,7 @@ function route() {
     void openCall(decodeURIComponent(match[1]));
   } else {
     state.page = null;
+    hideRecording();
     renderLiveCalls();
     void loadPastCalls();
   }

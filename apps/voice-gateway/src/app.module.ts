@@ -16,6 +16,8 @@ import {
   callsConfig,
   GeminiConfig,
   geminiConfig,
+  RecordingConfig,
+  recordingConfig,
   TwilioConfig,
   twilioConfig,
   validateEnv,
@@ -37,12 +39,28 @@ const STREAM_START_TIMEOUT_MS = 10_000;
 /** Twilio sends media every 20 ms, silence included: this long without any means the stream is gone. */
 const MEDIA_IDLE_TIMEOUT_MS = 15_000;
 
+/** Twilio's REST API (hang-ups, outbound calls): one module, shared by the call manager and the gateway. */
+const TWILIO_REST = TwilioRestModule.forRootAsync({
+  inject: [twilioConfig.KEY],
+  useFactory: (twilio: TwilioConfig) => ({
+    accountSid: twilio.accountSid,
+    authToken: twilio.authToken,
+    apiBaseUrl: twilio.apiBaseUrl,
+  }),
+});
+
 @Module({
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, twilioConfig, geminiConfig, callsConfig],
+      load: [
+        appConfig,
+        twilioConfig,
+        geminiConfig,
+        callsConfig,
+        recordingConfig,
+      ],
       validate: validateEnv,
     }),
     LoggerModule.forRootAsync({
@@ -67,16 +85,7 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
       }),
     }),
     CallManagerModule.forRootAsync({
-      imports: [
-        TwilioRestModule.forRootAsync({
-          inject: [twilioConfig.KEY],
-          useFactory: (twilio: TwilioConfig) => ({
-            accountSid: twilio.accountSid,
-            authToken: twilio.authToken,
-            apiBaseUrl: twilio.apiBaseUrl,
-          }),
-        }),
-      ],
+      imports: [TWILIO_REST],
       inject: [callsConfig.KEY],
       useFactory: (calls: CallsConfig) => ({
         adminApiKey: calls.adminApiKey,
@@ -88,13 +97,18 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
       }),
     }),
     MediaGatewayModule.forRootAsync({
+      // POST /calls places calls over Twilio's REST API.
+      imports: [TWILIO_REST],
       inject: [twilioConfig.KEY, callsConfig.KEY],
       useFactory: (twilio: TwilioConfig, calls: CallsConfig) => ({
         authToken: twilio.authToken,
         maxCallDurationMs: calls.maxCallDurationMs,
+        agentStallTimeoutMs: calls.agentStallTimeoutMs,
         streamTokenTtlMs: STREAM_TOKEN_TTL_MS,
         streamStartTimeoutMs: STREAM_START_TIMEOUT_MS,
         idleTimeoutMs: MEDIA_IDLE_TIMEOUT_MS,
+        // POST /calls without `from` calls from TWILIO_PHONE_NUMBER.
+        outbound: { callerId: twilio.phoneNumber },
       }),
       twilio: {
         inject: [twilioConfig.KEY],
@@ -103,6 +117,12 @@ const MEDIA_IDLE_TIMEOUT_MS = 15_000;
           accountSid: twilio.accountSid,
           authToken: twilio.authToken,
         }),
+      },
+      // Call recordings: RECORDING (deployment default; profiles may override), RECORDINGS_DIR,
+      // RECORDING_RETENTION_DAYS. GET /calls/:callSid/recording is mounted with them.
+      recording: {
+        inject: [recordingConfig.KEY],
+        useFactory: (recording: RecordingConfig) => recording,
       },
     }),
     // The operator console (GET /console) and its event stream.

@@ -26,3 +26,29 @@ export {
   parsePcmRate,
   SUPPORTED_PCM_RATES,
 } from './pipeline/pcm-mime';
+export {
+  frameBytes,
+  RECORDING_FORMAT,
+  WAV_HEADER_BYTES,
+  WAV_MAX_DATA_BYTES,
+  wavHeader,
+} from './recording/wav-header';
+export type { PcmFormat } from './recording/wav-header';
+export { PlaybackTimeline } from './recording/playback-timeline';
+export {
+  FileRecordingSink,
+  RECORDING_FILE_PATTERN,
+  recordingPaths,
+} from './recording/recording-sink';
+export type {
+  RecordingMeta,
+  RecordingSink,
+  RecordingSinkFactory,
+  RecordingStatus,
+} from './recording/recording-sink';
+export { RecordingWriter } from './recording/recording-writer';
+export { CallRecorder } from './recording/call-recorder';
+export type {
+  CallRecorderOptions,
+  RecordingResult,
+} from './recording/call-recorder';

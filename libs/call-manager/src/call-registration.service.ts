@@ -7,11 +7,13 @@ import {
 } from './call-manager.constants';
 import {
   ENDED_STATUSES,
+  type AnsweredBy,
   type CallEndReason,
   type CallRecord,
   type CallStatus,
   type LiveCallControl,
   type LiveCallSummary,
+  type NewCall,
   type ReserveResult,
   type TranscriptRole,
 } from './call.types';
@@ -68,24 +70,27 @@ export class CallRegistration {
    * Takes a slot (capacity: maxConcurrentCalls) and creates the ringing record; the call is then
    * held here, owned by `control` until a stream attaches. Resolves 'duplicate' when the CallSid is
    * live or already has a record, 'at-capacity' when no slot is free. Rejects (releasing the slot)
-   * only if the registry or the record cannot be written.
+   * only if the registry or the record cannot be written. `headroom`: extra slots it may take (1 while
+   * the call's own PendingCallSlot still counts).
    */
   reserve(
-    call: { callSid: string; from: string; to: string },
+    call: NewCall,
     control?: LiveCallControl,
+    headroom = 0,
   ): Promise<ReserveResult> {
-    const { callSid, from, to } = call;
+    const { callSid, from, to, direction = 'inbound' } = call;
     return this.local.lock.run(callSid, async () => {
       const summary: LiveCallSummary = {
         callSid,
         from,
         to,
+        direction,
         status: 'ringing',
         startedAt: this.now(),
       };
       const result = await this.registry.reserve(
         summary,
-        this.options.maxConcurrentCalls,
+        this.options.maxConcurrentCalls + headroom,
       );
       if (result !== 'reserved') return result;
 
@@ -214,6 +219,15 @@ export class CallRegistration {
     }
     await this.local.lock.run(callSid, () => this.updateRecord(callSid, patch));
     return FINAL_TWILIO_STATUSES.has(twilioStatus);
+  }
+
+  /** Records who answered an outbound call (AMD's verdict) on the live call and its record. */
+  recordAnsweredBy(callSid: string, answeredBy: AnsweredBy): Promise<void> {
+    return this.local.lock.run(callSid, async () => {
+      const live = () => this.registry.update(callSid, { answeredBy });
+      await this.steps.attempt(callSid, 'update the live call', live);
+      await this.updateRecord(callSid, { answeredBy });
+    });
   }
 
   /**

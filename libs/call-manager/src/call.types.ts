@@ -12,7 +12,29 @@ export type CallEndReason =
   | 'error'
   | 'refused'
   /** The instance holding the call died; a surviving instance closed it (LostCallReaper). */
-  | 'instance-lost';
+  | 'instance-lost'
+  /** Outbound: an answering machine took the call; the voicemail message was left. */
+  | 'voicemail'
+  /** Outbound: a fax machine answered; the call was ended at once. */
+  | 'fax'
+  /** Outbound: nobody answered (Twilio's busy, no-answer, failed or canceled). */
+  | 'not-answered';
+
+/** Who placed the call: a caller dialling in, or this service dialling out (`POST /calls`). */
+export type CallDirection = 'inbound' | 'outbound';
+
+/**
+ * Who answered an outbound call, as the carrier's answering-machine detection reported it (Twilio's
+ * `AnsweredBy` values; `machine_start` only comes with MachineDetection=Enable, never asked for here).
+ */
+export type AnsweredBy =
+  | 'human'
+  | 'machine_start'
+  | 'machine_end_beep'
+  | 'machine_end_silence'
+  | 'machine_end_other'
+  | 'fax'
+  | 'unknown';
 
 export type TranscriptRole = 'caller' | 'agent' | 'system';
 
@@ -28,6 +50,10 @@ export interface CallRecord {
   callSid: string;
   from: string;
   to: string;
+  /** Inbound or outbound; absent only on records written before directions were kept. */
+  direction?: CallDirection;
+  /** Outbound calls, once answering-machine detection has answered. */
+  answeredBy?: AnsweredBy;
   status: CallStatus;
   startedAt: string;
   answeredAt?: string;
@@ -42,6 +68,33 @@ export interface CallRecord {
    * during a database outage), so `transcript` has gaps; absent when none were lost.
    */
   transcriptLinesLost?: number;
+  /** Tokens the agent used over the call (Gemini Live `usageMetadata`, summed); absent when none. */
+  usage?: CallTokenUsage;
+}
+
+/** Tokens of one modality (`AUDIO`, `TEXT`, …). */
+export interface ModalityTokenCount {
+  modality: string;
+  tokenCount: number;
+}
+
+/**
+ * A call's agent token usage (tokens), summed over every usage report its Gemini session sent:
+ * counts as Gemini names them (prompt = what the model read, response = what it said, total = prompt
+ * + response + tool use prompt + thoughts) and the same by modality; `messages` = reports summed.
+ */
+export interface CallTokenUsage {
+  promptTokenCount: number;
+  responseTokenCount: number;
+  totalTokenCount: number;
+  cachedContentTokenCount?: number;
+  toolUsePromptTokenCount?: number;
+  thoughtsTokenCount?: number;
+  promptTokensDetails?: ModalityTokenCount[];
+  responseTokensDetails?: ModalityTokenCount[];
+  cacheTokensDetails?: ModalityTokenCount[];
+  toolUsePromptTokensDetails?: ModalityTokenCount[];
+  messages: number;
 }
 
 /** A live call as the registry holds it (no transcript: that lives in the store). */
@@ -49,6 +102,8 @@ export interface LiveCallSummary {
   callSid: string;
   from: string;
   to: string;
+  direction?: CallDirection;
+  answeredBy?: AnsweredBy;
   status: CallStatus;
   startedAt: string;
   answeredAt?: string;
@@ -56,6 +111,12 @@ export interface LiveCallSummary {
   /** The instance holding the call (set by the registry on reserve and when a stream attaches). */
   instanceId?: string;
 }
+
+/** A call about to be reserved: who calls whom, and which way (default `inbound`). */
+export type NewCall = Pick<
+  LiveCallSummary,
+  'callSid' | 'from' | 'to' | 'direction'
+>;
 
 /** Registered by whoever carries the call's audio (the Twilio bridge), so the manager can end it. */
 export interface LiveCallControl {

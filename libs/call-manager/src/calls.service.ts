@@ -2,6 +2,7 @@ import {
   BeforeApplicationShutdown,
   Inject,
   Injectable,
+  Logger,
   Optional,
 } from '@nestjs/common';
 import {
@@ -12,11 +13,14 @@ import {
   type CallManagerOptions,
 } from './call-manager.constants';
 import type {
+  AnsweredBy,
   CallEndReason,
   CallHangup,
   CallRecord,
+  CallTokenUsage,
   LiveCallControl,
   LiveCallSummary,
+  NewCall,
   ReserveResult,
   TranscriptRole,
 } from './call.types';
@@ -26,6 +30,11 @@ import { CallRegistration } from './call-registration.service';
 import { Clock } from './clock.service';
 import { CallEvents } from './events/call-events';
 import { LocalCalls } from './local-calls.state';
+import {
+  PENDING_SLOT_PREFIX,
+  PendingCallSlot,
+  pendingSlotSteps,
+} from './pending-call-slot';
 import type { CallRegistry } from './registry/call-registry.interface';
 import { CALL_ROUTER } from './routing/call-router.constants';
 import type { CallRouter } from './routing/call-router.interface';
@@ -48,6 +57,15 @@ export class CallsService implements BeforeApplicationShutdown {
   private readonly lifecycle: CallRegistration;
   private readonly routing: CallEndRouting;
   private readonly drain: CallDrain;
+  private readonly logger = new Logger(CallsService.name);
+  /** Usage is written straight to the store (recordUsage). */
+  private readonly store: CallStore;
+  /** Outbound slots (holdSlot) are taken in the registry directly. */
+  private readonly slots: {
+    registry: CallRegistry;
+    options: CallManagerOptions;
+    clock: Clock;
+  };
 
   /**
    * Nest passes the parts; by hand, pass the backends only (the signature CallsService always had).
@@ -65,6 +83,8 @@ export class CallsService implements BeforeApplicationShutdown {
     @Optional() routing?: CallEndRouting,
     @Optional() drain?: CallDrain,
   ) {
+    this.slots = { registry, options, clock };
+    this.store = store;
     if (lifecycle && routing && drain) {
       this.lifecycle = lifecycle;
       this.routing = routing;
@@ -102,17 +122,59 @@ export class CallsService implements BeforeApplicationShutdown {
    * lifecycle); until a stream attaches, ending the call here goes through its `end(reason)`.
    */
   async reserve(
-    call: {
-      callSid: string;
-      from: string;
-      to: string;
-    },
+    call: NewCall,
     control?: LiveCallControl,
   ): Promise<ReserveResult> {
     if (this.drain.isDraining) return 'unavailable';
     const result = await this.lifecycle.reserve(call, control);
     if (result === 'reserved') this.drain.pruneIfOverfull();
     return result;
+  }
+
+  /**
+   * Outbound calls: takes a slot of capacity before the carrier has named the call (see
+   * PendingCallSlot), so a call is only placed when a slot is free. Resolves the slot (claim it with
+   * the CallSid once the carrier answers, or release it), 'at-capacity', or 'unavailable' once
+   * shutdown has begun. Rejects if the registry does.
+   */
+  async holdSlot(
+    call: Omit<NewCall, 'callSid'>,
+  ): Promise<PendingCallSlot | 'at-capacity' | 'unavailable'> {
+    if (this.drain.isDraining) return 'unavailable';
+    const { registry, options, clock } = this.slots;
+    return PendingCallSlot.hold(
+      registry,
+      options.maxConcurrentCalls,
+      call,
+      (named, control, headroom) =>
+        this.lifecycle.reserve(named, control, headroom),
+      pendingSlotSteps(options),
+      clock.now().toISOString(),
+    );
+  }
+
+  /**
+   * Records who answered an outbound call (answering-machine detection's verdict) on the live call
+   * and its record. Never rejects on a store or registry failure (logged).
+   */
+  recordAnsweredBy(callSid: string, answeredBy: AnsweredBy): Promise<void> {
+    return this.lifecycle.recordAnsweredBy(callSid, answeredBy);
+  }
+
+  /**
+   * Stores the call's agent token usage (`usage` on its record). Queued behind the call's earlier
+   * writes, so one made before `end` is in the final record. Never rejects (a failure is logged).
+   */
+  async recordUsage(callSid: string, usage: CallTokenUsage): Promise<void> {
+    try {
+      await this.store.update(callSid, { usage });
+    } catch (err) {
+      this.logger.warn({
+        callSid,
+        msg: 'Could not store the call token usage',
+        err: err instanceof Error ? err.message : String(err),
+      });
+    }
   }
 
   /**
@@ -185,9 +247,13 @@ export class CallsService implements BeforeApplicationShutdown {
     if (over) await this.routing.requestEnd(callSid, 'caller-hangup');
   }
 
-  /** Live calls, oldest first. Rejects if the registry does. */
-  list(): Promise<LiveCallSummary[]> {
-    return this.lifecycle.list();
+  /**
+   * Live calls, oldest first; slots held for calls still being placed (holdSlot) are not calls yet.
+   * Rejects if the registry does.
+   */
+  async list(): Promise<LiveCallSummary[]> {
+    const calls = await this.lifecycle.list();
+    return calls.filter((c) => !c.callSid.startsWith(PENDING_SLOT_PREFIX));
   }
 
   /**

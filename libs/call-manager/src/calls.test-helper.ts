@@ -43,6 +43,7 @@ export const incoming = (n: number) => ({
   callSid: sid(n),
   from: '+15550000001',
   to: '+15550000002',
+  direction: 'inbound' as const,
 });
 
 /** Lets setImmediate callbacks (the transcript flush) and the writes they start run. */

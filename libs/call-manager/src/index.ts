@@ -1,6 +1,7 @@
 export { CallManagerModule } from './call-manager.module';
 export type { CallManagerModuleAsyncOptions } from './call-manager.module';
 export { CallsService } from './calls.service';
+export { PENDING_SLOT_PREFIX, PendingCallSlot } from './pending-call-slot';
 export { Clock } from './clock.service';
 export {
   CALL_HANGUP,
@@ -14,12 +15,17 @@ export type {
   LostCallReaperOptions,
 } from './call-manager.constants';
 export type {
+  AnsweredBy,
+  CallDirection,
   CallEndReason,
   CallHangup,
   CallRecord,
   CallStatus,
+  CallTokenUsage,
   LiveCallControl,
   LiveCallSummary,
+  ModalityTokenCount,
+  NewCall,
   ReserveResult,
   TranscriptEntry,
   TranscriptRole,
@@ -53,6 +59,7 @@ export type { CallListQuery, CallStore } from './store/call-store.interface';
 export { InMemoryCallStore } from './store/in-memory-call-store.driver';
 export type { InMemoryCallStoreOptions } from './store/in-memory-call-store.driver';
 export { AdminGuard } from './admin/admin.guard';
+export { CallSidPipe } from './admin/call-sid.pipe';
 export type { BackendStatus, ManagedBackend } from './backend.types';
 export { CallEvents } from './events/call-events';
 export type { CallEventMap, CallEventName } from './events/call-events';

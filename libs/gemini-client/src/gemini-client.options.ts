@@ -1,4 +1,6 @@
+import type { LegacyModelTuning } from './live/live-setup';
 import type { AgentProfilesConfig } from './profiles/agent-profiles';
+import type { VadSettings } from './profiles/vad-settings';
 
 /** What the Gemini client needs to open Live sessions; the app maps its validated config onto this. */
 export interface GeminiClientOptions {
@@ -8,7 +10,7 @@ export interface GeminiClientOptions {
   vertex?: { project: string; location: string };
   /** Overrides the upstream URL: a full ws(s):// URL, or an origin to which the standard path is added. */
   liveUrl?: string;
-  /** Model id without prefix, e.g. `gemini-3.8-live`. */
+  /** Model id without prefix, e.g. `gemini-3.8-live` or `gemini-3.8-live-extended-thinking`. */
   model: string;
   /** Prebuilt voice name, e.g. `Kore`. */
   voice: string;
@@ -42,4 +44,8 @@ export interface LiveSessionOverrides {
   resumptionHandle?: string;
   /** BCP-47 language code for the agent's speech. */
   language?: string;
+  /** Voice activity detection (`realtimeInputConfig.automaticActivityDetection`). */
+  vad?: VadSettings;
+  /** 2.5 native-audio models only (thinking, affective dialog, proactive audio); dropped for 3.8. */
+  tuning?: LegacyModelTuning;
 }

@@ -40,9 +40,13 @@ export class GeminiLiveService {
   }
 
   /**
-   * The session for one call with its agent profile: instruction, voice, language, model and the
-   * profile's tools (all `@AgentTool`s when it names none); the greeting is asked for once the session
-   * is ready.
+   * The session for one call with its agent profile: instruction, voice, language, model, voice
+   * activity detection and the profile's tools (all `@AgentTool`s when it names none).
+   *
+   * The greeting request is queued now, so it is the first client message after `setup` and goes out
+   * the moment `setupComplete` arrives (nothing may be sent before it). A session opened early, at the
+   * webhook, is held by its call: the greeting's audio waits in the hold buffer and plays as soon as
+   * the media stream starts, instead of being asked for only then.
    */
   openForCall(profile: AgentProfile): LiveSession {
     const session = this.open({
@@ -51,15 +55,12 @@ export class GeminiLiveService {
       model: profile.model,
       language: profile.language,
       tools: this.tools.declarations(profile.tools),
+      vad: profile.vad,
     });
-    const greeting = profile.greeting;
-    if (greeting) {
-      session.once('ready', () =>
-        session.sendText(
-          `The caller has just been connected. Greet them by saying: "${greeting}"`,
-        ),
+    if (profile.greeting)
+      session.sendText(
+        `The caller has just been connected. Greet them by saying: "${profile.greeting}"`,
       );
-    }
     return session;
   }
 
@@ -73,6 +74,9 @@ export class GeminiLiveService {
       tools: overrides.tools,
       resumptionHandle: overrides.resumptionHandle,
       language: overrides.language,
+      api: this.connector.usesVertex ? 'vertex' : 'gemini',
+      vad: overrides.vad,
+      tuning: overrides.tuning,
     });
     return new GeminiLiveSession(this.connector.connect(), setup, {
       setupTimeoutMs: this.options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,

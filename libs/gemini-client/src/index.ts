@@ -1,5 +1,29 @@
 export * from './live/live-messages';
-export { buildSetupMessage, LiveSetupInput } from './live/live-setup';
+export {
+  buildSetupMessage,
+  LegacyModelTuning,
+  LiveSetupInput,
+} from './live/live-setup';
+export {
+  LIVE_38_REJECTED_FIELDS,
+  liveModelTraits,
+  LiveModelTraits,
+} from './live/live-model';
+export {
+  LiveUsage,
+  ModalityTokens,
+  readUsage,
+  SummedUsage,
+  UsageTotals,
+} from './live/usage-totals';
+export type {
+  InteractionStatus,
+  VoiceActivityKind,
+} from './live/server-events';
+export type {
+  ToolAnswer,
+  ToolResponseScheduling,
+} from './live/tool-call-routes';
 export {
   ContinuityPolicy,
   DEFAULT_CONTINUITY,
@@ -31,12 +55,23 @@ export {
   ToolParametersSchema,
 } from './tools/agent-tool.decorator';
 export { AgentToolRegistry, RegisteredTool } from './tools/agent-tool.registry';
+export {
+  schemaRoute,
+  SchemaRoute,
+  toolDeclaration,
+} from './tools/tool-declaration';
 export { ToolCallOutcome, ToolCallScope } from './tools/tool-call.scope';
 export {
   AgentProfile,
   AgentProfiles,
   AgentProfilesConfig,
 } from './profiles/agent-profiles';
+export {
+  automaticActivityDetection,
+  VAD_LIMITS,
+  vadProblems,
+  VadSettings,
+} from './profiles/vad-settings';
 export { LIVE_PROXY_PATH, LiveProxyGateway } from './proxy/live-proxy.gateway';
 export {
   LIVE_TOKEN_TTL_MS,

@@ -1,3 +1,5 @@
+import type { OutboundOptions } from './outbound/outbound.options';
+
 /** What the media gateway needs; the app maps its validated config onto this. */
 export interface MediaGatewayOptions {
   /** Twilio's auth token: the one-time stream tokens are signed with a key derived from it. */
@@ -10,6 +12,13 @@ export interface MediaGatewayOptions {
   streamTokenTtlMs: number;
   /** A connected socket that sends no valid `start` within this is closed (ms). */
   streamStartTimeoutMs: number;
+  /**
+   * Stall watchdog (ms): after the caller's turn, this long without agent audio (no tool running, the
+   * model not thinking) nudges the model; as long again plays "one moment, please". Default 6000.
+   */
+  agentStallTimeoutMs?: number;
+  /** Outbound calls (`POST /calls`): caller ID and timings; unset: defaults, `from` required. */
+  outbound?: OutboundOptions;
 }
 
 export const MEDIA_GATEWAY_OPTIONS = 'MEDIA_GATEWAY_OPTIONS';

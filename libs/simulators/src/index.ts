@@ -27,6 +27,23 @@ export type {
   TwilioCallSimulatorOptions,
   WebhookResponse,
 } from './twilio/twilio-call.types';
+export { FakeTwilioApi } from './twilio/fake-twilio-api';
+export { FakeTwilioCall } from './twilio/fake-twilio-call';
+export type {
+  CallbackRecord,
+  CalleeScript,
+  DialHandler,
+  DialOutcome,
+  DialRequest,
+  DialTarget,
+  FakeAnsweredBy,
+  FakeCallStatus,
+  FakeTwilioApiOptions,
+  RestRequestRecord,
+  TwilioApiError,
+} from './twilio/fake-twilio-api.types';
+export { TwimlRunner } from './twilio/twiml.runner';
+export type { TwimlOutcome, TwimlRunHost } from './twilio/twiml.runner';
 export { parseTwiml } from './twilio/twiml.parser';
 export type { ParsedTwiml, TwimlStream } from './twilio/twiml.parser';
 export { decodeWav, encodeWav, readWav, writeWav } from './wav';

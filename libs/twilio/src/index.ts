@@ -11,6 +11,13 @@ export {
   TwilioRestOptions,
 } from './rest/twilio-call-control';
 export { TwilioRestModule } from './rest/twilio-rest.module';
+export { RebasedRequestClient } from './rest/rebased-request-client';
+export {
+  OutboundCallRequest,
+  TwilioDialError,
+  TwilioDialFailure,
+  TwilioOutboundDialer,
+} from './rest/twilio-outbound-dialer';
 export {
   TwilioSignatureVerifier,
   type TwilioWebhookRequest,
@@ -22,7 +29,9 @@ export {
 } from './signature/twilio-signed.decorator';
 export { TwimlBuilder } from './twiml/twiml.builder';
 export { TwilioWebhookController } from './webhooks/twilio-webhook.controller';
+export { ANSWERED_BY_VALUES } from './webhooks/twilio-webhook.dto';
 export {
+  AmdStatusUpdate,
   CallStatusUpdate,
   IncomingCall,
   IncomingCallAnswer,

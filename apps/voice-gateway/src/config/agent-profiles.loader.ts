@@ -1,7 +1,14 @@
-import type { AgentProfile, AgentProfilesConfig } from '@app/gemini-client';
+import {
+  vadProblems,
+  type AgentProfile,
+  type AgentProfilesConfig,
+  type VadSettings,
+} from '@app/gemini-client';
 import { plainToInstance } from 'class-transformer';
 import {
+  Allow,
   IsArray,
+  IsBoolean,
   IsOptional,
   IsString,
   Matches,
@@ -45,6 +52,20 @@ class AgentProfileEntry {
   @IsString()
   @MaxLength(500)
   greeting?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  voicemailMessage?: string;
+
+  @IsOptional()
+  @IsBoolean({ message: 'recording must be true or false' })
+  recording?: boolean;
+
+  /** Checked field by field by vadProblems (sensitivities, ms bounds). */
+  @Allow()
+  vad?: VadSettings;
 }
 
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -66,6 +87,8 @@ function check(
     const messages = Object.values(error.constraints ?? {});
     problems.push(`${where}.${error.property}: ${messages.join('; ')}`);
   }
+  for (const problem of vadProblems(entry.vad))
+    problems.push(`${where}.${problem}`);
   return entry;
 }
 

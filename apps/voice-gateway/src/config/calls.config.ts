@@ -8,6 +8,8 @@ export const callsConfig = registerAs('calls', () => {
     adminApiKey: env.ADMIN_API_KEY,
     maxConcurrentCalls: env.MAX_CONCURRENT_CALLS,
     maxCallDurationMs: env.MAX_CALL_DURATION_SECONDS * 1000,
+    /** Stall watchdog: agent silence after the caller's turn before it acts (ms). */
+    agentStallTimeoutMs: env.AGENT_STALL_TIMEOUT_MS,
     /** After SIGTERM, live calls may go on this long before they are ended. */
     drainTimeoutMs: env.DRAIN_TIMEOUT_SECONDS * 1000,
     /** `memory:` keeps records in memory only (benchmarks, throwaway runs). */

@@ -247,6 +247,16 @@ export class EnvironmentVariables {
   })
   MAX_CALL_DURATION_SECONDS: number = 1800;
 
+  /**
+   * Stall watchdog: ms without agent audio after the caller's turn (no tool running, the model not
+   * still thinking) before the model is nudged; as long again before "one moment, please" plays.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of ms between 500 and 60000' })
+  @Min(500, { message: 'must be a whole number of ms between 500 and 60000' })
+  @Max(60000, { message: 'must be a whole number of ms between 500 and 60000' })
+  AGENT_STALL_TIMEOUT_MS: number = 6000;
+
   @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+|memory:)$/, {
     message:
       'must start with sqlite:, postgres:// or postgresql://, or be memory: (nothing kept)',

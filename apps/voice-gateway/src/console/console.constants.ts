@@ -10,7 +10,10 @@ export const CONSOLE_STATIC_DIR = join(__dirname, '../../console');
 /** A comment line on the event stream this often keeps idle proxies from closing it. */
 export const CONSOLE_HEARTBEAT_MS = 15_000;
 
-/** The console's own policy: helmet's default, minus upgrade-insecure-requests (plain-HTTP dev). */
+/**
+ * The console's own policy: helmet's default, minus upgrade-insecure-requests (plain-HTTP dev), plus
+ * `media-src 'self' blob:` so the call page can play a recording it fetched with the admin key.
+ */
 export const CONSOLE_CSP = [
   "default-src 'self'",
   "base-uri 'none'",
@@ -18,6 +21,7 @@ export const CONSOLE_CSP = [
   "form-action 'none'",
   "frame-ancestors 'none'",
   "img-src 'self' data:",
+  "media-src 'self' blob:",
   "object-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

@@ -144,6 +144,7 @@ describe('AdminController (e2e)', () => {
         calls: [
           {
             ...incoming(1),
+            direction: 'inbound',
             status: 'in-progress',
             startedAt: expect.any(String) as string,
             answeredAt: expect.any(String) as string,

@@ -205,6 +205,50 @@ export function callStoreContract(
       await expect(store.get(sid(2))).resolves.toBeUndefined();
     });
 
+    it('keeps the direction and, once known, who answered an outbound call', async () => {
+      await store.create(record(1, { direction: 'outbound' }));
+      await store.create(record(2, { direction: 'inbound' }));
+      await expect(store.get(sid(1))).resolves.toEqual(
+        record(1, { direction: 'outbound' }),
+      );
+      await expect(
+        store.update(sid(1), { answeredBy: 'machine_end_beep' }),
+      ).resolves.toBe(true);
+      await store.update(sid(1), {
+        status: 'completed',
+        endReason: 'voicemail',
+      });
+      const answered = record(1, {
+        direction: 'outbound',
+        answeredBy: 'machine_end_beep',
+        status: 'completed',
+        endReason: 'voicemail',
+      });
+      await expect(store.get(sid(1))).resolves.toEqual(answered);
+      await expect(store.list({})).resolves.toEqual([
+        record(2, { direction: 'inbound' }),
+        answered,
+      ]);
+    });
+
+    it("keeps a call's token usage, read back as written", async () => {
+      await store.create(record(1));
+      const usage = {
+        promptTokenCount: 120,
+        responseTokenCount: 300,
+        totalTokenCount: 420,
+        promptTokensDetails: [{ modality: 'AUDIO', tokenCount: 120 }],
+        responseTokensDetails: [
+          { modality: 'AUDIO', tokenCount: 280 },
+          { modality: 'TEXT', tokenCount: 20 },
+        ],
+        messages: 3,
+      };
+      await expect(store.update(sid(1), { usage })).resolves.toBe(true);
+      await expect(store.get(sid(1))).resolves.toEqual(record(1, { usage }));
+      await expect(store.list({})).resolves.toEqual([record(1, { usage })]);
+    });
+
     it('returns at most 50 records when no limit is given', async () => {
       for (let n = 1; n <= 60; n++) await store.create(record(n));
       const all = await store.list({});

@@ -18,6 +18,12 @@ export interface CallsTable {
   duration_seconds: number | null;
   end_reason: string | null;
   twilio_status: string | null;
+  /** `inbound` or `outbound` (migration 0003; rows from before it were all inbound). */
+  direction: string | null;
+  /** Outbound: answering-machine detection's verdict (CallRecord.answeredBy). */
+  answered_by: string | null;
+  /** CallRecord.usage as JSON text (migration 0004); NULL when no usage was reported. */
+  gemini_usage: string | null;
   /** Transcript entries written so far: the next entry's seq. Bumped under the row lock. */
   transcript_count: Generated<number>;
   /** Transcript lines accepted but never stored (CallRecord.transcriptLinesLost); 0 when none. */

@@ -28,7 +28,12 @@ describe('createCallStore', () => {
       expect.objectContaining({
         msg: 'Call store migrated',
         backend: 'sqlite',
-        migrations: ['0001-initial', '0002-transcript-lines-lost'],
+        migrations: [
+          '0001-initial',
+          '0002-transcript-lines-lost',
+          '0003-call-direction',
+          '0004-call-usage',
+        ],
       }),
     );
     await expect(store.health()).resolves.toMatchObject({

@@ -1,8 +1,11 @@
 import type { Insertable, Updateable } from 'kysely';
 import type {
+  AnsweredBy,
+  CallDirection,
   CallEndReason,
   CallRecord,
   CallStatus,
+  CallTokenUsage,
   TranscriptEntry,
   TranscriptRole,
 } from '../call.types';
@@ -22,12 +25,14 @@ const COLUMNS = {
   durationSeconds: 'duration_seconds',
   endReason: 'end_reason',
   twilioStatus: 'twilio_status',
+  direction: 'direction',
+  answeredBy: 'answered_by',
 } as const satisfies Partial<Record<keyof CallRecord, keyof CallsTable>>;
 
 /** A `calls` row as read back (transcript_count aside). */
 export type CallRow = Pick<
   CallsTable,
-  'call_sid' | (typeof COLUMNS)[keyof typeof COLUMNS]
+  'call_sid' | 'gemini_usage' | (typeof COLUMNS)[keyof typeof COLUMNS]
 > & { transcript_lines_lost: number | string };
 
 /** The `calls` row for a new record (transcript entries are inserted apart). */
@@ -43,6 +48,9 @@ export function insertRow(record: CallRecord): Insertable<CallsTable> {
     duration_seconds: record.durationSeconds ?? null,
     end_reason: record.endReason ?? null,
     twilio_status: record.twilioStatus ?? null,
+    direction: record.direction ?? null,
+    answered_by: record.answeredBy ?? null,
+    gemini_usage: record.usage ? JSON.stringify(record.usage) : null,
     transcript_count: record.transcript.length,
     transcript_lines_lost: Math.max(
       0,
@@ -60,6 +68,7 @@ export function patchColumns(
     const value = patch[field as keyof typeof COLUMNS];
     if (value !== undefined) set[column] = value;
   }
+  if (patch.usage !== undefined) set.gemini_usage = JSON.stringify(patch.usage);
   return set;
 }
 
@@ -85,9 +94,28 @@ export function toRecord(
     record.endReason = row.end_reason as CallEndReason;
   }
   if (row.twilio_status !== null) record.twilioStatus = row.twilio_status;
+  if (row.direction !== null) record.direction = row.direction as CallDirection;
+  if (row.answered_by !== null) {
+    record.answeredBy = row.answered_by as AnsweredBy;
+  }
   const lost = Number(row.transcript_lines_lost);
   if (lost > 0) record.transcriptLinesLost = lost;
+  const usage = parseUsage(row.gemini_usage);
+  if (usage) record.usage = usage;
   return record;
+}
+
+/** The stored usage JSON; undefined when NULL or not readable (a damaged row loses only that). */
+function parseUsage(text: string | null): CallTokenUsage | undefined {
+  if (text === null) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null
+      ? (value as CallTokenUsage)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function toEntry(line: {

@@ -140,6 +140,8 @@ describePostgres('SqlCallStore on PostgreSQL', () => {
       await expect(store.migrate()).resolves.toEqual([
         '0001-initial',
         '0002-transcript-lines-lost',
+        '0003-call-direction',
+        '0004-call-usage',
       ]);
       await expect(store.migrate()).resolves.toEqual([]);
       await store.close();
@@ -157,6 +159,8 @@ describePostgres('SqlCallStore on PostgreSQL', () => {
       ).resolves.toEqual([
         { name: '0001-initial' },
         { name: '0002-transcript-lines-lost' },
+        { name: '0003-call-direction' },
+        { name: '0004-call-usage' },
       ]);
       const indexes = await fresh.query<{ indexname: string }>(
         `select indexname from pg_indexes where schemaname = '${fresh.name}' order by indexname`,

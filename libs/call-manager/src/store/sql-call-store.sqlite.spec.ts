@@ -61,6 +61,8 @@ describe('SqlCallStore on SQLite', () => {
     await expect(store.migrate()).resolves.toEqual([
       '0001-initial',
       '0002-transcript-lines-lost',
+      '0003-call-direction',
+      '0004-call-usage',
     ]);
     await expect(store.migrate()).resolves.toEqual([]);
     await store.close();
@@ -74,6 +76,8 @@ describe('SqlCallStore on SQLite', () => {
       expect(db.prepare(`select name from ${MIGRATION_TABLE}`).all()).toEqual([
         { name: '0001-initial' },
         { name: '0002-transcript-lines-lost' },
+        { name: '0003-call-direction' },
+        { name: '0004-call-usage' },
       ]);
       const indexes = db
         .prepare(
@@ -140,7 +144,7 @@ describe('SqlCallStore on SQLite', () => {
     await store.close();
   });
 
-  it('upgrades a database made before 0002: old rows count 0 lost lines', async () => {
+  it('upgrades a database made before 0002: old rows count 0 lost lines and are inbound', async () => {
     const filename = freshFile();
     const db = new Kysely<any>({
       dialect: createSqlDialect({ dialect: 'sqlite', filename }),
@@ -170,11 +174,15 @@ describe('SqlCallStore on SQLite', () => {
     const store = new SqlCallStore({ dialect: 'sqlite', filename });
     await expect(store.migrate()).resolves.toEqual([
       '0002-transcript-lines-lost',
+      '0003-call-direction',
+      '0004-call-usage',
     ]);
-    await expect(store.get(sid(1))).resolves.toEqual(record(1));
+    // Every call before 0003 came in: its row says so.
+    const old = { ...record(1), direction: 'inbound' };
+    await expect(store.get(sid(1))).resolves.toEqual(old);
     await store.recordTranscriptLoss(sid(1), 4);
     await expect(store.get(sid(1))).resolves.toEqual({
-      ...record(1),
+      ...old,
       transcriptLinesLost: 4,
     });
     await store.close();

@@ -27,6 +27,8 @@ export interface ResumePoint {
  */
 export class ConnectionActivity {
   turnOpen = false;
+  /** 3.8 extended thinking: `interactionStatus` IN_PROGRESS until IDLE (more output may follow). */
+  thinking = false;
   /** Tool call ids this connection issued that are not yet answered or cancelled. */
   readonly openToolCalls = new Set<string>();
   epoch = 0;
@@ -59,7 +61,7 @@ export class ConnectionActivity {
   }
 
   get busy(): boolean {
-    return this.turnOpen || this.openToolCalls.size > 0;
+    return this.turnOpen || this.thinking || this.openToolCalls.size > 0;
   }
 
   /** Records a handle this connection issued. */
@@ -197,6 +199,14 @@ export class ConnectionLink {
       to.toolCallsCancelled(this, ids);
       to.forward(this, 'toolCallCancellation', [ids]);
       to.settled(this);
+    });
+    on('voiceActivity', (kind) => to.forward(this, 'voiceActivity', [kind]));
+    on('usage', (usage) => to.forward(this, 'usage', [usage]));
+    // Thinking in the background is work in progress: no safe point to leave the connection.
+    on('interactionStatus', (status) => {
+      activity.thinking = status === 'IN_PROGRESS';
+      to.forward(this, 'interactionStatus', [status]);
+      if (!activity.thinking) to.settled(this);
     });
     on('resumption', (handle, index) => to.resumption(this, handle, index));
     on('goAway', (timeLeft) => to.goAway(this, timeLeft));

@@ -16,6 +16,7 @@ import type {
   LiveSessionState,
 } from './live-session.types';
 import { readServerEvents, ServerEventSink } from './server-events';
+import type { ToolAnswer } from './tool-call-routes';
 
 export type {
   LiveConnection,
@@ -106,9 +107,7 @@ export class GeminiLiveSession
     this.send(JSON.stringify({ realtimeInput: { text } }));
   }
 
-  sendToolResponse(
-    functionResponses: Array<{ id: string; name: string; response: unknown }>,
-  ): void {
+  sendToolResponse(functionResponses: ToolAnswer[]): void {
     this.send(JSON.stringify({ toolResponse: { functionResponses } }));
   }
 
@@ -236,6 +235,9 @@ export class GeminiLiveSession
     goAway: (timeLeft) => this.emit('goAway', timeLeft),
     resumption: (handle, lastConsumedIndex) =>
       this.emit('resumption', handle, lastConsumedIndex),
+    voiceActivity: (kind) => this.emit('voiceActivity', kind),
+    interactionStatus: (status) => this.emit('interactionStatus', status),
+    usage: (usage) => this.emit('usage', usage),
   };
 
   private becomeReady(): void {

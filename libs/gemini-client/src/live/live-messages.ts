@@ -12,6 +12,11 @@ export interface LiveServerContent {
   interrupted?: boolean;
   generationComplete?: boolean;
   turnComplete?: boolean;
+  /**
+   * 3.8 (js-genai 2.32 `InteractionStatus`): `IN_PROGRESS` while the server still works on the
+   * input (extended thinking: more output may follow), `IDLE` once it is done. Sent with `turnComplete`.
+   */
+  interactionStatus?: string;
 }
 
 export interface LiveFunctionCall {
@@ -35,7 +40,10 @@ export interface LiveServerMessage {
      */
     lastConsumedClientMessageIndex?: string | number;
   };
+  /** Token counts by modality (js-genai `UsageMetadata`); see usage-totals.ts. */
   usageMetadata?: Record<string, unknown>;
+  /** Server voice activity (js-genai `VoiceActivity`): `ACTIVITY_START` / `ACTIVITY_END`. */
+  voiceActivity?: { voiceActivityType?: string; audioOffset?: string };
 }
 
 /**

@@ -1,5 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import type { LiveControlMessage, LiveFunctionCall } from './live-messages';
+import type { InteractionStatus, VoiceActivityKind } from './server-events';
+import type { ToolAnswer } from './tool-call-routes';
+import type { LiveUsage } from './usage-totals';
 
 /** The typed surface of a Live session and of one upstream connection. */
 
@@ -25,6 +28,12 @@ export interface LiveSessionEvents {
   /** A resumable handle, with the index of the last client message it covers when the server says. */
   resumption: [handle: string, lastConsumedIndex?: number];
   closed: [info: LiveSessionClosed];
+  /** The server's voice activity detection: the caller started (`start`) or stopped speaking. */
+  voiceActivity: [kind: VoiceActivityKind];
+  /** 3.8: `IN_PROGRESS` while the model still works (thinks) on the input, `IDLE` once done. */
+  interactionStatus: [status: InteractionStatus];
+  /** Token counts of the response(s) a server message ends (sum them per call: UsageTotals). */
+  usage: [usage: LiveUsage];
   /** Continuity (ResilientLiveSession only): a new upstream connection is being opened. */
   reconnecting: [reason: string];
   /** Continuity: the new connection serves now; `resumed` says whether the session context survived. */
@@ -52,9 +61,8 @@ export interface LiveSession extends EventEmitter<LiveSessionEvents> {
   readonly droppedFrames: number;
   sendAudio(base64Pcm: string): void;
   sendText(text: string): void;
-  sendToolResponse(
-    functionResponses: Array<{ id: string; name: string; response: unknown }>,
-  ): void;
+  /** Answers tool calls; `scheduling` only matters for NON_BLOCKING tools (js-genai FunctionResponse). */
+  sendToolResponse(functionResponses: ToolAnswer[]): void;
   /** Sends a control message (clientContent, activity signals…): never dropped, kept in order. */
   sendControl(message: LiveControlMessage): void;
   close(code?: number, reason?: string): void;

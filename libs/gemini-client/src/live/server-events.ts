@@ -1,4 +1,10 @@
 import type { LiveFunctionCall, LiveServerMessage } from './live-messages';
+import { LiveUsage, readUsage } from './usage-totals';
+
+/** Server voice activity (`voiceActivity.voiceActivityType`), as the session reports it. */
+export type VoiceActivityKind = 'start' | 'end';
+/** `serverContent.interactionStatus` (REQUIRES_ACTION, deprecated, reads as IDLE). */
+export type InteractionStatus = 'IN_PROGRESS' | 'IDLE';
 
 /** The events one server message carries, in the order the session emits them. */
 export interface ServerEventSink {
@@ -14,7 +20,23 @@ export interface ServerEventSink {
   goAway(timeLeft: string | undefined): void;
   /** A resumable handle; `lastConsumedIndex` when the server said which client message it covers. */
   resumption(handle: string, lastConsumedIndex: number | undefined): void;
+  /** The server's voice activity detection saw the caller start or stop speaking. */
+  voiceActivity(kind: VoiceActivityKind): void;
+  /** Whether the server still works on the input (3.8 extended thinking) or is done. */
+  interactionStatus(status: InteractionStatus): void;
+  /** Token counts of the response(s) this message ends. */
+  usage(usage: LiveUsage): void;
 }
+
+const VOICE_ACTIVITY: Record<string, VoiceActivityKind> = {
+  ACTIVITY_START: 'start',
+  ACTIVITY_END: 'end',
+};
+const INTERACTION_STATUS: Record<string, InteractionStatus> = {
+  IN_PROGRESS: 'IN_PROGRESS',
+  IDLE: 'IDLE',
+  REQUIRES_ACTION: 'IDLE',
+};
 
 type Obj = Record<string, unknown>;
 
@@ -42,6 +64,13 @@ export function readServerEvents(
   };
   if (raw.setupComplete !== undefined) sink.setupComplete();
 
+  // Voice activity first: a barge-in must act before anything else the message carries.
+  const activity = field(raw.voiceActivity, 'voiceActivityType');
+  if (raw.voiceActivity !== undefined && !isObject(raw.voiceActivity)) skip();
+  else if (activity !== undefined && typeof activity !== 'string') skip();
+  else if (typeof activity === 'string' && VOICE_ACTIVITY[activity])
+    sink.voiceActivity(VOICE_ACTIVITY[activity]);
+
   const content = raw.serverContent;
   if (content !== undefined && !isObject(content)) skip();
   if (isObject(content)) {
@@ -63,6 +92,16 @@ export function readServerEvents(
     if (content.interrupted === true) sink.interrupted();
     if (content.generationComplete === true) sink.generationComplete();
     if (content.turnComplete === true) sink.turnComplete();
+    const status = content.interactionStatus;
+    if (status !== undefined && typeof status !== 'string') skip();
+    else if (typeof status === 'string' && INTERACTION_STATUS[status])
+      sink.interactionStatus(INTERACTION_STATUS[status]);
+  }
+
+  if (raw.usageMetadata !== undefined) {
+    const read = readUsage(raw.usageMetadata);
+    if (!read || read.malformed) skip();
+    if (read) sink.usage(read.usage);
   }
 
   const functionCalls = field(raw.toolCall, 'functionCalls');

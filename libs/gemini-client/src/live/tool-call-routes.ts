@@ -1,11 +1,20 @@
 /** Call ids of lost connections remembered, so a late answer is recognised and dropped. */
 const MAX_LOST = 256;
 
+/**
+ * How the model takes a NON_BLOCKING tool's answer (js-genai 2.32 `FunctionResponseScheduling`):
+ * `SILENT` adds it to the context only, `WHEN_IDLE` (the server's default) makes the model speak once
+ * it is idle, `INTERRUPT` stops what the model is saying and makes it speak now. Ignored for BLOCKING
+ * tools.
+ */
+export type ToolResponseScheduling = 'SILENT' | 'WHEN_IDLE' | 'INTERRUPT';
+
 /** A tool answer in the shape `toolResponse.functionResponses[]` takes. */
 export interface ToolAnswer {
   id: string;
   name: string;
   response: unknown;
+  scheduling?: ToolResponseScheduling;
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   GeminiClientOptions,
 } from '../gemini-client.options';
 import { AgentToolRegistry } from '../tools/agent-tool.registry';
+import { VadSettings, vadProblems } from './vad-settings';
 
 /** How the agent behaves on one phone number. Unset fields fall back to the default profile. */
 export interface AgentProfile {
@@ -17,6 +18,15 @@ export interface AgentProfile {
   tools?: string[];
   /** What the agent says first when a call connects. */
   greeting?: string;
+  /**
+   * Outbound calls (`POST /calls`) that an answering machine takes: what the agent says, word for
+   * word, after the beep; then the call ends. Unset: a short built-in message.
+   */
+  voicemailMessage?: string;
+  /** Record this profile's calls (2-channel WAV); unset: the deployment's RECORDING setting. */
+  recording?: boolean;
+  /** Voice activity detection (sensitivities, prefix padding and silence in ms); see VadSettings. */
+  vad?: VadSettings;
 }
 
 /** The profiles file: a default and per-number overrides keyed by the dialled (`To`) number. */
@@ -40,7 +50,10 @@ export class AgentProfiles implements OnApplicationBootstrap {
     };
   }
 
-  /** Every tool a profile names must exist (checked once all modules have registered theirs). */
+  /**
+   * Every tool a profile names must exist (checked once all modules have registered theirs), and its
+   * `vad` must be usable: a bad profile stops the start, it never fails a call's setup.
+   */
   onApplicationBootstrap(): void {
     const known = new Set(this.tools.names);
     const problems: string[] = [];
@@ -49,6 +62,8 @@ export class AgentProfiles implements OnApplicationBootstrap {
       ...Object.entries(this.config.numbers),
     ];
     for (const [where, profile] of profiles) {
+      for (const problem of vadProblems(profile.vad))
+        problems.push(`  - ${where}.${problem}`);
       for (const tool of profile.tools ?? []) {
         if (!known.has(tool)) {
           problems.push(
@@ -61,10 +76,33 @@ export class AgentProfiles implements OnApplicationBootstrap {
       throw new Error(`Invalid agent profiles:\n${problems.join('\n')}`);
   }
 
+  /**
+   * Outbound calls (`POST /calls`): the profile whose `name` is `name` (the default profile's own
+   * name included), merged over the default profile; unset: the default profile; undefined when no
+   * profile has that name.
+   */
+  byName(name: string | undefined): AgentProfile | undefined {
+    if (name === undefined || name === this.config.default.name)
+      return this.config.default;
+    const found = Object.values(this.config.numbers).find(
+      (profile) => profile.name === name,
+    );
+    return found && this.merged(found);
+  }
+
+  /** Every profile's name, default first, each once (for error messages). */
+  get names(): string[] {
+    const all = [this.config.default, ...Object.values(this.config.numbers)];
+    return [...new Set(all.map((profile) => profile.name))];
+  }
+
   /** The profile for `dialled`, merged over the default profile. */
   resolve(dialled: string | undefined): AgentProfile {
     const specific = dialled ? this.config.numbers[dialled] : undefined;
-    if (!specific) return this.config.default;
+    return specific ? this.merged(specific) : this.config.default;
+  }
+
+  private merged(specific: AgentProfile): AgentProfile {
     const merged: AgentProfile = { ...this.config.default };
     for (const [key, value] of Object.entries(specific)) {
       if (value !== undefined)

@@ -1,6 +1,11 @@
 import { DiscoveryService } from '@nestjs/core';
+import type { ToolResponseScheduling } from '../live/tool-call-routes';
 
-/** JSON Schema (the subset Gemini function declarations use) for a tool's arguments. */
+/**
+ * JSON Schema for a tool's arguments. A schema within the OpenAPI subset `parameters` accepts is sent
+ * as `parameters`; one using other keywords (`additionalProperties`, `$schema`, `oneOf`, `const`…) as
+ * `parametersJsonSchema` (decided once at boot, see tool-declaration.ts).
+ */
 export interface ToolParametersSchema {
   type: 'object';
   properties?: Record<string, unknown>;
@@ -17,6 +22,17 @@ export interface AgentToolOptions {
   parameters?: ToolParametersSchema;
   /** How long the handler may run before the model gets a timeout error (default 5000 ms). */
   timeoutMs?: number;
+  /**
+   * `FunctionDeclaration.behavior` (Live only). `NON_BLOCKING`: the model may go on talking while
+   * the tool runs (3.8's default); `BLOCKING`: it waits for the answer. Unset: the model's default.
+   */
+  behavior?: 'BLOCKING' | 'NON_BLOCKING';
+  /**
+   * How the model takes this tool's answers (`functionResponses[].scheduling`): `SILENT` (context
+   * only), `WHEN_IDLE` (speak once idle; the server's default) or `INTERRUPT` (speak now). Only
+   * meaningful for NON_BLOCKING tools; the server ignores it otherwise. Unset: not sent.
+   */
+  scheduling?: ToolResponseScheduling;
 }
 
 /** What a tool handler learns about the call it serves. */

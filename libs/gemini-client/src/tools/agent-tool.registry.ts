@@ -6,10 +6,13 @@ import {
   AgentToolOptions,
   ToolCallContext,
 } from './agent-tool.decorator';
+import { toolDeclaration } from './tool-declaration';
 
 /** A discovered tool: its declaration, argument validator and bound handler. */
 export interface RegisteredTool {
   options: AgentToolOptions;
+  /** Its `functionDeclarations[]` entry, decided at boot (schema as parameters or parametersJsonSchema). */
+  declaration: Record<string, unknown>;
   validate: ValidateFunction;
   handler: (args: unknown, context: ToolCallContext) => unknown;
 }
@@ -67,13 +70,8 @@ export class AgentToolRegistry implements OnModuleInit {
   declarations(enabled?: readonly string[]): unknown[] {
     const names = enabled ?? this.names;
     const functionDeclarations = names
-      .map((name) => this.tools.get(name)?.options)
-      .filter((options): options is AgentToolOptions => options !== undefined)
-      .map(({ name, description, parameters }) => ({
-        name,
-        description,
-        ...(parameters ? { parameters } : {}),
-      }));
+      .map((name) => this.tools.get(name)?.declaration)
+      .filter((declaration) => declaration !== undefined);
     return functionDeclarations.length ? [{ functionDeclarations }] : [];
   }
 
@@ -89,6 +87,15 @@ export class AgentToolRegistry implements OnModuleInit {
     if (this.tools.has(options.name))
       throw new Error(`@AgentTool "${options.name}" is declared twice`);
     const validate = this.ajv.compile(options.parameters ?? { type: 'object' });
-    this.tools.set(options.name, { options, validate, handler });
+    // Decided once here: a schema `parameters` would refuse (close 1007 at setup, failing every
+    // call) goes as `parametersJsonSchema` instead.
+    const { declaration, route } = toolDeclaration(options);
+    if (route?.field === 'parametersJsonSchema')
+      this.logger.log({
+        msg: 'Agent tool schema sent as parametersJsonSchema',
+        tool: options.name,
+        keywords: route.reasons,
+      });
+    this.tools.set(options.name, { options, declaration, validate, handler });
   }
 }

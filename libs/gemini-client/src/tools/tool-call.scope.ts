@@ -1,4 +1,5 @@
 import type { LiveFunctionCall } from '../live/live-messages';
+import type { ToolResponseScheduling } from '../live/tool-call-routes';
 import type { ToolCallContext } from './agent-tool.decorator';
 import type { AgentToolRegistry } from './agent-tool.registry';
 
@@ -14,6 +15,8 @@ export interface ToolCallOutcome {
   response: Record<string, unknown>;
   durationMs: number;
   cancelled: boolean;
+  /** The tool's declared `scheduling`, sent with the answer (NON_BLOCKING tools). */
+  scheduling?: ToolResponseScheduling;
 }
 
 /**
@@ -23,15 +26,38 @@ export interface ToolCallOutcome {
  */
 export class ToolCallScope {
   private readonly running = new Map<string, AbortController>();
+  private readonly settledListeners: Array<(outcome: ToolCallOutcome) => void> =
+    [];
 
   constructor(
     private readonly registry: AgentToolRegistry,
     private readonly call: Omit<ToolCallContext, 'signal'>,
   ) {}
 
+  /** Tool calls running now (handlers started, not yet finished). */
+  get active(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Calls `listener` with every outcome as its call finishes (before the caller of `run` sees it).
+   * The call's stall watchdog uses it: the model owes the caller a reply once a tool has answered.
+   */
+  onSettled(listener: (outcome: ToolCallOutcome) => void): void {
+    this.settledListeners.push(listener);
+  }
+
   async run(call: LiveFunctionCall): Promise<ToolCallOutcome> {
+    const result = await this.execute(call);
+    for (const listener of this.settledListeners) listener(result);
+    return result;
+  }
+
+  private async execute(call: LiveFunctionCall): Promise<ToolCallOutcome> {
     const started = performance.now();
     const args = call.args ?? {};
+    const tool = this.registry.get(call.name);
+    const scheduling = tool?.options.scheduling;
     const outcome = (
       ok: boolean,
       response: Record<string, unknown>,
@@ -44,8 +70,8 @@ export class ToolCallScope {
       response,
       cancelled,
       durationMs: Math.round(performance.now() - started),
+      ...(scheduling ? { scheduling } : {}),
     });
-    const tool = this.registry.get(call.name);
     if (!tool) return outcome(false, { error: `Unknown tool "${call.name}"` });
     if (!tool.validate(args)) {
       const problems = (tool.validate.errors ?? []).map(

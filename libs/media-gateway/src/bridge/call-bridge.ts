@@ -1,5 +1,6 @@
 import {
   CallAudioPipelines,
+  CallRecorder,
   InvalidAudioPayloadError,
 } from '@app/audio-bridge';
 import { CallEvents, CallsService, TranscriptRole } from '@app/call-manager';
@@ -16,16 +17,20 @@ import WebSocket from 'ws';
 import type { CallFaultBoundary } from '../lifecycle/call-fault-boundary';
 import { mediaMetrics } from '../metrics/media.metrics';
 import { CallLog } from './call-log';
+import { runToolCall } from './tool-call.runner';
 
 /** The goodbye mark; the call ends when Twilio echoes it (the prompt has played). */
 const GOODBYE_MARK = 'goodbye';
+/**
+ * Marks a recorded call sends while no agent audio is queued: Twilio echoes them at once, so each
+ * round trip measures the delay from sending agent audio to the caller hearing it (PlaybackTimeline).
+ */
+const RECORDING_SYNC_MARK = 'recording-sync-';
 /** Agent chunks (40 ms each from Gemini) between playback marks. */
 const CHUNKS_PER_MARK = 5;
 /** Backpressure towards Twilio: ~6 s of μ-law (base64) in the socket, ~4 s of 40 ms frames queued. */
 const TWILIO_HIGH_WATER_BYTES = 64 * 1024;
 const TWILIO_MAX_QUEUED_FRAMES = 100;
-/** Longest text of a tool call's arguments or result kept in the transcript (characters). */
-const TOOL_TEXT_MAX = 300;
 
 /** What the bridge tells the call that owns it (CallLifecycle). */
 export interface CallBridgeOwner {
@@ -33,6 +38,8 @@ export interface CallBridgeOwner {
   agentLost(info: LiveSessionClosed): void;
   /** Twilio echoed the goodbye mark: the last prompt has played. */
   goodbyePlayed(): void;
+  /** Twilio echoed the last outstanding agent mark: everything the agent said has played. */
+  playbackDrained?(): void;
 }
 
 export interface CallBridgeDeps {
@@ -48,6 +55,8 @@ export interface CallBridgeDeps {
   events: CallEvents;
   boundary: CallFaultBoundary;
   owner: CallBridgeOwner;
+  /** Set when the call is recorded: handed the payloads as they pass (it never waits on its disk). */
+  recorder?: CallRecorder;
 }
 
 /**
@@ -75,7 +84,10 @@ export class CallBridge {
     agent: '',
   };
   private markSeq = 0;
+  private syncMarks = 0;
   private chunksSinceMark = 0;
+  /** Agent audio went to Twilio since the last `clear`: there may be something to clear. */
+  private audioSinceClear = false;
   /** Set once the goodbye prompt is queued: nothing else goes to the caller. */
   private farewell = false;
   private closed = false;
@@ -102,7 +114,7 @@ export class CallBridge {
     on('audio', (data: string, mimeType: string | undefined) =>
       this.onAgentAudio(data, mimeType),
     );
-    on('interrupted', () => this.onInterrupted());
+    on('interrupted', () => this.bargeIn('interrupted'));
     on('inputTranscript', (text: string) => {
       this.flush('agent');
       this.transcript.caller += text;
@@ -119,7 +131,8 @@ export class CallBridge {
       if (!this.closed) this.deps.owner.agentLost(info);
     });
     on('toolCall', (calls: LiveFunctionCall[]) => {
-      for (const call of calls) boundary.track('tool', this.runTool(call));
+      for (const call of calls)
+        boundary.track('tool', runToolCall(call, this.deps, this.toolSink));
     });
     on('toolCallCancellation', (ids: string[]) => this.deps.tools.cancel(ids));
     on('ready', () => log.info('Gemini session ready'));
@@ -136,8 +149,11 @@ export class CallBridge {
     session.release();
   }
 
-  /** One Twilio `media.payload` from the caller (base64 μ-law 8 kHz, 20 ms). */
-  onCallerMedia(payload: string): void {
+  /**
+   * One Twilio `media.payload` from the caller (base64 μ-law 8 kHz, 20 ms) and its `media.timestamp`
+   * (ms since the stream started, as Twilio sends it: a decimal string).
+   */
+  onCallerMedia(payload: string, timestamp?: string): void {
     if (this.closed) return;
     const started = performance.now();
     this.lastMediaAt = Date.now();
@@ -152,8 +168,24 @@ export class CallBridge {
       return;
     }
     if (pcm) this.deps.session.sendAudio(pcm);
+    this.deps.recorder?.caller(payload, Number(timestamp));
     mediaMetrics.callerFrames.inc();
     mediaMetrics.callerProcessing.observe((performance.now() - started) / 1000);
+  }
+
+  /**
+   * The recording's timer (CallLifecycle, every 250 ms, inside the call's fault boundary): sends a
+   * sync mark when the recorder asks for one (nothing queued at Twilio), then renders what is final.
+   */
+  recordingTick(): void {
+    const recorder = this.deps.recorder;
+    if (!recorder || this.closed) return;
+    if (!this.farewell && recorder.wantsSyncMark()) {
+      const mark = `${RECORDING_SYNC_MARK}${++this.syncMarks}`;
+      this.toTwilio.sendControl(this.writer.mark(mark));
+      recorder.markSent(mark);
+    }
+    recorder.flush();
   }
 
   /** A keypad digit: the agent is told, the transcript and events record it. */
@@ -169,8 +201,11 @@ export class CallBridge {
   /** Twilio echoed a mark: the audio before it has played (or was cleared). */
   onMark(name: string): void {
     this.pendingMarks.delete(name);
+    this.deps.recorder?.markPlayed(name);
     if (name === GOODBYE_MARK && this.farewell && !this.closed)
       this.deps.owner.goodbyePlayed();
+    else if (this.pendingMarks.size === 0 && !this.closed)
+      this.deps.owner.playbackDrained?.();
   }
 
   /**
@@ -185,13 +220,39 @@ export class CallBridge {
     this.toTwilio.sendControl(this.writer.clear());
     this.toTwilio.sendControl(this.writer.media(prompt));
     this.toTwilio.sendControl(this.writer.mark(GOODBYE_MARK));
+    this.deps.recorder?.clear();
+    this.deps.recorder?.agent(prompt);
+    this.deps.recorder?.markSent(GOODBYE_MARK);
     return ((prompt.length * 3) / 4 / 8000) * 1000;
   }
 
-  /** Releases the bridge once: transcripts flushed, tools cancelled, sender closed, DSP memory returned. */
+  /** Plays a prompt (base64 μ-law 8 kHz) as agent speech after what is queued, with a mark; returns
+   *  its length (ms), or undefined while saying goodbye or when the stream cannot carry it. */
+  playPrompt(prompt: string): number | undefined {
+    const open = this.deps.socket.readyState === WebSocket.OPEN;
+    if (this.closed || this.farewell || !open) return undefined;
+    this.audioSinceClear = true;
+    this.toTwilio.sendControl(this.writer.media(prompt));
+    this.deps.recorder?.agent(prompt);
+    this.sendMark();
+    return ((prompt.length * 3) / 4 / 8000) * 1000;
+  }
+
+  /** A system line on the transcript, after what the caller said so far. */
+  note(text: string): void {
+    if (this.closed) return;
+    this.flush('caller');
+    this.append('system', text);
+  }
+
+  /**
+   * Releases the bridge once: transcripts flushed, tools cancelled, sender closed, DSP memory returned,
+   * the recording (if any) finished in the background.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.deps.recorder?.finish();
     this.deps.tools.cancelAll();
     this.flush('caller', 'agent');
     this.toTwilio.close();
@@ -222,8 +283,10 @@ export class CallBridge {
       return;
     }
     if (!payload) return;
+    this.audioSinceClear = true;
     const droppedBefore = this.toTwilio.dropped;
     this.toTwilio.sendAudio(this.writer.media(payload));
+    this.deps.recorder?.agent(payload);
     // A mark every few chunks (and at the end of each turn) tracks playback to within ~200 ms at a
     // fifth of the messages: every frame to Twilio is a socket write, the service's main cost.
     if (++this.chunksSinceMark >= CHUNKS_PER_MARK) this.sendMark();
@@ -233,50 +296,34 @@ export class CallBridge {
     mediaMetrics.agentProcessing.observe((performance.now() - started) / 1000);
   }
 
-  /**
-   * Runs one tool call off the audio path and answers Gemini with its id; errors, timeouts and results
-   * that cannot be serialized are error responses, a cancelled call gets none. Call and result go to
-   * the transcript and events.
-   */
-  private async runTool(call: LiveFunctionCall): Promise<void> {
-    const outcome = await this.deps.tools.run(call);
-    if (this.closed) return;
-    if (!outcome.cancelled) {
-      this.deps.session.sendToolResponse([
-        { id: outcome.id, name: outcome.name, response: outcome.response },
-      ]);
-    }
-    const result = outcome.cancelled ? 'cancelled' : shown(outcome.response);
-    this.append(
-      'system',
-      `tool ${outcome.name}(${shown(outcome.args)}) → ${result}`,
-    );
-    this.deps.events.emit('tool.called', {
-      callSid: this.callSid,
-      name: outcome.name,
-      args: outcome.args,
-      ok: outcome.ok,
-      result: outcome.response.result,
-      error:
-        typeof outcome.response.error === 'string'
-          ? outcome.response.error
-          : undefined,
-      durationMs: outcome.durationMs,
-    });
-  }
+  /** The bridge's side of runToolCall: its transcript, and whether it is closed. */
+  private readonly toolSink = {
+    closed: () => this.closed,
+    note: (line: string) => this.append('system', line),
+  };
 
   private sendMark(): void {
     const mark = `agent-${++this.markSeq}`;
     this.chunksSinceMark = 0;
     this.toTwilio.sendControl(this.writer.mark(mark));
     this.pendingMarks.add(mark);
+    this.deps.recorder?.markSent(mark);
   }
 
-  /** Barge-in: Twilio drops what it has buffered, and the filter forgets the stale speech. */
-  private onInterrupted(): void {
-    if (this.closed || this.farewell) return;
+  /**
+   * Barge-in: Twilio `clear`, queued agent audio dropped, the filter's stale speech forgotten. The first
+   * signal acts: `voice-activity` (ACTIVITY_START) while agent audio may still play, `interrupted` if
+   * agent audio went out since the last clear; so one barge-in is never cleared twice.
+   */
+  bargeIn(signal: 'voice-activity' | 'interrupted'): void {
+    if (this.closed || this.farewell || !this.audioSinceClear) return;
+    const playing = this.pendingMarks.size > 0 || this.chunksSinceMark > 0;
+    if (signal === 'voice-activity' && !playing) return;
+    mediaMetrics.bargeIns.inc({ signal });
+    this.audioSinceClear = false;
     this.toTwilio.dropQueuedAudio();
     this.toTwilio.sendControl(this.writer.clear());
+    this.deps.recorder?.clear();
     this.deps.pipelines.agent.reset();
     this.pendingMarks.clear();
     this.chunksSinceMark = 0;
@@ -296,17 +343,4 @@ export class CallBridge {
   private append(role: TranscriptRole, text: string): void {
     this.deps.calls.appendTranscript(this.callSid, role, text);
   }
-}
-
-/** A value as short JSON for the transcript (values JSON cannot encode are named, not thrown). */
-function shown(value: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? 'null';
-  } catch {
-    text = '[unserializable]';
-  }
-  return text.length > TOOL_TEXT_MAX
-    ? `${text.slice(0, TOOL_TEXT_MAX - 3)}...`
-    : text;
 }

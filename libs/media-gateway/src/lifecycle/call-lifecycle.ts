@@ -1,5 +1,6 @@
-import { AudioBridgeService } from '@app/audio-bridge';
+import { AudioBridgeService, CallRecorder } from '@app/audio-bridge';
 import {
+  AnsweredBy,
   CallEndReason,
   CallEvents,
   CallsService,
@@ -12,25 +13,34 @@ import {
   ToolCallScope,
 } from '@app/gemini-client';
 import WebSocket from 'ws';
+import { AgentMonitor } from '../agent/agent-monitor';
 import { CallBridge, CallBridgeOwner } from '../bridge/call-bridge';
 import { CallLog } from '../bridge/call-log';
 import type { MediaGatewayOptions } from '../media-gateway.options';
 import { mediaMetrics } from '../metrics/media.metrics';
+import { OutboundAnswer, OutboundPlan } from '../outbound/outbound-answer';
 import { PROMPTS } from '../prompts/prompts.generated';
 import { CallFaultBoundary } from './call-fault-boundary';
 import { CallState, CallStateMachine } from './call-state';
 import { CallTimers } from './call-timers';
+import { withinMs } from './within-ms.util';
 
 /** After the goodbye prompt's own length, how long to wait for Twilio's mark echo (ms). */
 const GOODBYE_MARGIN_MS = 1500;
 /** Longest wait for the call manager to finish the record once the call is released here (ms). */
 const SETTLE_TIMEOUT_MS = 30_000;
+/** How often a recorded call's audio is rendered and handed to its writer, and a sync mark considered (ms). */
+const RECORDING_FLUSH_MS = 250;
 
 /** Who is calling whom. */
 export interface CallParties {
   callSid: string;
   from: string;
   to: string;
+  /** Outbound calls (`POST /calls`): what their stream token is bound to (the TwiML predates the CallSid). */
+  dialId?: string;
+  /** Outbound calls: the agent profile's name. */
+  profile?: string;
 }
 
 export interface CallLifecycleDeps {
@@ -42,8 +52,12 @@ export interface CallLifecycleDeps {
   options: MediaGatewayOptions;
   /** Opens a Gemini Live session with the profile for the dialled number. */
   openSession(): LiveSession;
+  /** A recorder when this call is recorded (profile or deployment); its clock starts when called. */
+  startRecording?(): CallRecorder | undefined;
   /** Called once, when the call reaches `ended`. */
   onEnded(lifecycle: CallLifecycle): void;
+  /** Outbound calls: the agent waits for answering-machine detection (see OutboundAnswer). */
+  outbound?: OutboundPlan;
 }
 
 /** The close code (RFC 6455 §7.4.1) and reason the stream gets when the call ends. */
@@ -73,14 +87,38 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
   private session?: LiveSession;
   private socket?: WebSocket;
   private bridge?: CallBridge;
+  private agent?: AgentMonitor;
   private goodbyeReason?: CallEndReason;
   private released?: Promise<void>;
+  private readonly answer?: OutboundAnswer;
 
   constructor(private readonly deps: CallLifecycleDeps) {
     this.callSid = deps.parties.callSid;
     this.log = new CallLog('CallLifecycle', { callSid: this.callSid });
     this.boundary = new CallFaultBoundary(this.log, () => this.onFault());
     this.timers = new CallTimers(this.boundary);
+    if (deps.outbound)
+      this.answer = new OutboundAnswer(deps.outbound, {
+        boundary: this.boundary,
+        timers: this.timers,
+        log: () => this.log,
+        end: (reason) => this.end(reason),
+      });
+  }
+
+  /** Who is calling whom (outbound calls: with their dial id and profile). */
+  get parties(): CallParties {
+    return this.deps.parties;
+  }
+
+  /** Outbound: answering-machine detection's verdict (`POST /amd-status`); see OutboundAnswer. */
+  answeredBy(verdict: AnsweredBy): void {
+    if (!this.machine.isOver) this.answer?.decide(verdict);
+  }
+
+  /** Everything the agent said has played (CallBridgeOwner): a voicemail may be over. */
+  playbackDrained(): void {
+    this.answer?.playbackDrained();
   }
 
   get state(): CallState {
@@ -110,9 +148,9 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
     if (this.machine.state !== 'reserved' || this.session) return;
     this.session = this.deps.openSession();
     this.session.hold();
-    this.timers.after('expiry', this.deps.options.streamTokenTtlMs, () =>
-      this.expire(),
-    );
+    const waitMs =
+      this.deps.outbound?.answerTimeoutMs ?? this.deps.options.streamTokenTtlMs;
+    this.timers.after('expiry', waitMs, () => this.expire());
   }
 
   /**
@@ -132,22 +170,43 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
       session = this.deps.openSession();
       this.session = session;
     }
-    const { parties } = this.deps;
+    const { parties, options } = this.deps;
+    const tools = new ToolCallScope(this.deps.tools, parties);
+    const recorder = this.deps.startRecording?.();
     const bridge = new CallBridge({
       callSid: this.callSid,
       streamSid,
       socket,
-      session,
+      session: this.answer ? this.answer.gate(session) : session,
       pipelines: this.deps.audio.createCallPipelines(),
       calls: this.deps.calls,
       log: this.log,
-      tools: new ToolCallScope(this.deps.tools, parties),
+      tools,
       events: this.deps.events,
       boundary: this.boundary,
       owner: this,
+      recorder,
     });
     this.bridge = bridge;
+    // Off the audio path: rendering and queueing for the disk run on this timer (never waiting on it).
+    if (recorder)
+      this.timers.every('recording', RECORDING_FLUSH_MS, () =>
+        bridge.recordingTick(),
+      );
+    // Voice activity, usage and the stall watchdog; attached before the bridge releases held events.
+    this.agent = new AgentMonitor({
+      callSid: this.callSid,
+      session,
+      bridge,
+      tools,
+      calls: this.deps.calls,
+      timers: this.timers,
+      boundary: this.boundary,
+      log: () => this.log,
+      stallTimeoutMs: options.agentStallTimeoutMs,
+    });
     bridge.start();
+    this.answer?.streamStarted(() => bridge.pendingMarks.size === 0);
     this.armStreamTimers(bridge);
     this.boundary.track('attach', this.attach(streamSid));
     return bridge;
@@ -261,6 +320,7 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
   ): Promise<void> {
     this.log.info('Call ending', { reason });
     this.timers.clearAll();
+    this.agent?.close(); // its usage is queued before the final record
     this.bridge?.close();
     this.session?.close(1000, 'call ended');
     // With <Connect><Stream>, closing the stream ends the call at Twilio.
@@ -285,17 +345,4 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
     const socket = this.socket;
     if (socket?.readyState === WebSocket.OPEN) socket.close(code, reason);
   }
-}
-
-/** Resolves or rejects as `promise` does, or rejects after `ms`. */
-function withinMs(promise: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`not settled within ${ms} ms`)),
-      ms,
-    );
-    timer.unref();
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

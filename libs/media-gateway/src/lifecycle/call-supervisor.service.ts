@@ -1,14 +1,17 @@
 import { AudioBridgeService } from '@app/audio-bridge';
 import { CallEvents, CallsService } from '@app/call-manager';
 import {
+  AgentProfile,
   AgentProfiles,
   AgentToolRegistry,
   GeminiLiveService,
 } from '@app/gemini-client';
 import {
+  AmdStatusUpdate,
   CallStatusUpdate,
   IncomingCall,
   IncomingCallAnswer,
+  TwilioCallControl,
   TwilioCallHandler,
 } from '@app/twilio';
 import {
@@ -16,13 +19,24 @@ import {
   Injectable,
   Logger,
   OnApplicationShutdown,
+  Optional,
 } from '@nestjs/common';
 import {
   MEDIA_GATEWAY_OPTIONS,
   MediaGatewayOptions,
 } from '../media-gateway.options';
+import { outboundPlan } from '../outbound/outbound.options';
+import { RecordingsService } from '../recording/recordings.service';
 import { StreamTokenService } from '../stream/stream-token.service';
 import { CallLifecycle, CallParties } from './call-lifecycle';
+
+/** Final Twilio statuses of a call nobody answered (`POST /calls`). */
+const NOT_ANSWERED: ReadonlySet<string> = new Set([
+  'busy',
+  'no-answer',
+  'failed',
+  'canceled',
+]);
 
 /**
  * The calls this process owns, one CallLifecycle each, by CallSid. It answers Twilio's webhooks
@@ -47,6 +61,9 @@ export class CallSupervisor
     private readonly tokens: StreamTokenService,
     @Inject(MEDIA_GATEWAY_OPTIONS)
     private readonly options: MediaGatewayOptions,
+    private readonly recordings: RecordingsService,
+    /** Hangs outbound calls up at Twilio (voicemail left, fax); absent without TwilioRestModule. */
+    @Optional() private readonly carrier?: TwilioCallControl,
   ) {}
 
   /** Calls owned here now (any state before `ended`). */
@@ -97,8 +114,19 @@ export class CallSupervisor
     };
   }
 
-  /** `POST /call-status`: records Twilio's status; a final one ends a call that is still live. */
+  /**
+   * `POST /call-status`: records Twilio's status; a final one ends a call that is still live. An
+   * outbound call placed here that nobody answered (busy, no-answer, failed, canceled) ends with
+   * `not-answered`.
+   */
   async callStatus(update: CallStatusUpdate): Promise<void> {
+    const placed = this.lifecycles.get(update.callSid);
+    if (
+      placed?.parties.dialId !== undefined &&
+      placed.state === 'reserved' &&
+      NOT_ANSWERED.has(update.status)
+    )
+      placed.boundary.track('call-status', placed.end('not-answered'));
     await this.calls.recordStatus(
       update.callSid,
       update.status,
@@ -107,15 +135,34 @@ export class CallSupervisor
   }
 
   /**
-   * The lifecycle a started stream belongs to: the call's own (reserved here by its webhook), or a new
-   * one when the webhook was answered by another instance.
+   * `POST /amd-status`: answering-machine detection's verdict on an outbound call, handed to its
+   * lifecycle (inside its fault boundary) and recorded. A call held by another instance only gets the
+   * record: that instance takes the callee for a person once its AMD wait runs out.
    */
-  forStream(parties: CallParties): CallLifecycle {
+  async amdStatus(update: AmdStatusUpdate): Promise<void> {
+    const call = this.lifecycles.get(update.callSid);
+    call?.boundary.run('amd-status', () => call.answeredBy(update.answeredBy));
+    await this.calls.recordAnsweredBy(update.callSid, update.answeredBy);
+  }
+
+  /**
+   * `POST /calls` placed a call and Twilio named it: its lifecycle, owned here from now on (reserve
+   * it with this lifecycle as its control, then `openEarlySession()`).
+   */
+  adoptOutbound(parties: CallParties & { dialId: string }): CallLifecycle {
+    return this.own(parties);
+  }
+
+  /**
+   * The lifecycle a started stream belongs to: the call's own (reserved here by its webhook or by
+   * `POST /calls`), or a new one when that went to another instance. Undefined when the stream's dial
+   * id is not its call's (a token for one outbound call used on another).
+   */
+  forStream(parties: CallParties): CallLifecycle | undefined {
     const existing = this.lifecycles.get(parties.callSid);
-    if (existing) return existing;
-    const lifecycle = this.create(parties);
-    this.lifecycles.set(parties.callSid, lifecycle);
-    return lifecycle;
+    if (existing)
+      return existing.parties.dialId === parties.dialId ? existing : undefined;
+    return this.own(parties);
   }
 
   /**
@@ -130,7 +177,20 @@ export class CallSupervisor
     );
   }
 
+  private own(parties: CallParties): CallLifecycle {
+    const lifecycle = this.create(parties);
+    this.lifecycles.set(parties.callSid, lifecycle);
+    return lifecycle;
+  }
+
+  /** Inbound: the dialled number's profile; outbound: the profile `POST /calls` named. */
+  private profileFor(parties: CallParties): AgentProfile {
+    if (parties.dialId === undefined) return this.profiles.resolve(parties.to);
+    return this.profiles.byName(parties.profile) ?? this.profiles.resolve('');
+  }
+
   private create(parties: CallParties): CallLifecycle {
+    const outbound = parties.dialId !== undefined;
     return new CallLifecycle({
       parties,
       calls: this.calls,
@@ -138,12 +198,29 @@ export class CallSupervisor
       tools: this.tools,
       events: this.events,
       options: this.options,
+      // Outbound: no greeting on connect; OutboundAnswer asks for it once a person has answered.
       openSession: () =>
-        this.gemini.openForCall(this.profiles.resolve(parties.to)),
+        this.gemini.openForCall({
+          ...this.profileFor(parties),
+          ...(outbound ? { greeting: undefined } : {}),
+        }),
+      startRecording: () =>
+        this.recordings.start(
+          parties.callSid,
+          this.profileFor(parties).recording,
+        ),
       onEnded: (ended) => {
         if (this.lifecycles.get(ended.callSid) === ended)
           this.lifecycles.delete(ended.callSid);
       },
+      outbound: outbound
+        ? outboundPlan(
+            this.profileFor(parties),
+            this.options.outbound,
+            this.options.streamTokenTtlMs,
+            () => this.carrier?.hangUp(parties.callSid) ?? Promise.resolve(),
+          )
+        : undefined,
     });
   }
 }

@@ -47,4 +47,26 @@ export const mediaMetrics = {
     name: 'voice_gemini_sessions_lost_total',
     help: 'Calls whose Gemini session could not be recovered',
   }),
+  /**
+   * Gemini tokens by `direction` (prompt, response, tool_use_prompt, thoughts, cached) and `modality`
+   * (audio, text, …; `unspecified` when a report has a count but no per-modality details). Cached
+   * tokens are part of the prompt tokens, not added to them.
+   */
+  geminiTokens: new Counter({
+    name: 'voice_gemini_tokens_total',
+    help: 'Gemini Live tokens reported in usageMetadata, by direction and modality',
+    labelNames: ['direction', 'modality'],
+  }),
+  /** Stall watchdog: `nudged` (the nudge made the agent speak), `prompted` (the bundled prompt played). */
+  agentStalls: new Counter({
+    name: 'agent_stalls_total',
+    help: 'Caller turns the agent left unanswered past the stall timeout, by outcome',
+    labelNames: ['outcome'],
+  }),
+  /** Barge-ins: Twilio's buffer cleared, by what signalled it (voice-activity or interrupted). */
+  bargeIns: new Counter({
+    name: 'voice_barge_ins_total',
+    help: 'Agent audio cleared at Twilio because the caller spoke, by the signal that came first',
+    labelNames: ['signal'],
+  }),
 };

@@ -106,7 +106,10 @@ export class MediaStreamConnection {
       case 'media':
         if (!this.bridge)
           return this.refuse(CLOSE.policy, 'media before start');
-        return this.bridge.onCallerMedia(message.media.payload);
+        return this.bridge.onCallerMedia(
+          message.media.payload,
+          message.media.timestamp,
+        );
       case 'dtmf':
         return this.bridge?.onDtmf(message.dtmf.digit);
       case 'mark':
@@ -135,7 +138,9 @@ export class MediaStreamConnection {
         'media format must be audio/x-mulaw, 8000 Hz, mono',
       );
     }
-    if (!this.deps.tokens.consume(customParameters.token, callSid)) {
+    // Outbound calls' tokens are bound to their dial, not to the CallSid (StreamTokenService).
+    const { dialId } = customParameters;
+    if (!this.deps.tokens.consume(customParameters.token, callSid, dialId)) {
       return this.refuse(
         CLOSE.policy,
         'invalid, expired or reused stream token',
@@ -145,9 +150,11 @@ export class MediaStreamConnection {
       callSid,
       from: customParameters.from ?? '',
       to: customParameters.to ?? '',
+      dialId,
+      profile: customParameters.profile,
     });
-    const bridge = call.acceptStream(this.socket, streamSid);
-    if (!bridge) {
+    const bridge = call?.acceptStream(this.socket, streamSid);
+    if (!call || !bridge) {
       return this.refuse(
         CLOSE.policy,
         'call is not live or already has a media stream',

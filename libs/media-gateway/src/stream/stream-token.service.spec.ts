@@ -41,6 +41,20 @@ describe('StreamTokenService', () => {
     expect(live.consume(`${expires}.${nonce}.${mac}.extra`, 'CA1')).toBe(false);
   });
 
+  it('outbound: a token bound to its dial, with its own lifetime, never to a CallSid', () => {
+    const tokens = make(30_000);
+    const token = tokens.issueForDial('dial-1', 90_000);
+    expect(tokens.consume(token, 'CA1')).toBe(false);
+    expect(tokens.consume(token, 'CA1', 'dial-2')).toBe(false);
+    expect(tokens.consume(token, 'CA1', 'dial-1')).toBe(true);
+    expect(tokens.consume(token, 'CA1', 'dial-1')).toBe(false);
+    // An inbound token cannot pass for a dial whose id is that CallSid.
+    const inbound = tokens.issue('CA9');
+    expect(tokens.consume(inbound, 'CA9', 'CA9')).toBe(false);
+    const expiry = parseInt(tokens.issueForDial('d', 90_000).split('.')[0], 36);
+    expect(expiry - Date.now()).toBeGreaterThan(60_000);
+  });
+
   it('is valid on another instance sharing the auth token, and only there', () => {
     const a = make(30_000);
     const b = make(30_000);

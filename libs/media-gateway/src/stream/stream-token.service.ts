@@ -28,8 +28,32 @@ export class StreamTokenService {
     return this.tokens.issue(callSid, this.options.streamTokenTtlMs).token;
   }
 
-  /** True once for an unexpired token issued for `callSid`. */
-  consume(token: string | undefined, callSid: string): boolean {
-    return this.tokens.consume(token, callSid);
+  /**
+   * Outbound calls (`POST /calls`): their TwiML is sent with the REST create, before Twilio names the
+   * call, so the token is bound to the dial's own random id (a `dialId` `<Parameter>` beside it),
+   * valid for `ttlMs` (ms: the ring time and the stream's connect time).
+   */
+  issueForDial(dialId: string, ttlMs: number): string {
+    return this.tokens.issue(dialSubject(dialId), ttlMs).token;
   }
+
+  /**
+   * True once for an unexpired token issued for `callSid`, or, when the stream names a `dialId`
+   * (an outbound call), for that dial.
+   */
+  consume(
+    token: string | undefined,
+    callSid: string,
+    dialId?: string,
+  ): boolean {
+    return this.tokens.consume(
+      token,
+      dialId === undefined ? callSid : dialSubject(dialId),
+    );
+  }
+}
+
+/** Dial ids and CallSids never share a subject: a CallSid never starts with `dial:`. */
+function dialSubject(dialId: string): string {
+  return `dial:${dialId}`;
 }

@@ -75,6 +75,10 @@ export class GeminiAgentEngine {
   private streamer?: ReplyStreamer;
   private manualTurn?: Int16Array[];
   private turnIndex: number;
+  /** Extended thinking in progress (IN_PROGRESS sent; the answer comes when it fires). */
+  private thinking?: NodeJS.Timeout;
+  /** Caller speech in progress, as reported in `voiceActivity` (ACTIVITY_START sent). */
+  private voiceActive = false;
 
   constructor(
     private readonly options: ResolvedEmulatorOptions,
@@ -104,6 +108,7 @@ export class GeminiAgentEngine {
   get idle(): boolean {
     return (
       !this.replying &&
+      this.thinking === undefined &&
       this.queue.length === 0 &&
       this.pendingToolCalls.size === 0
     );
@@ -125,7 +130,7 @@ export class GeminiAgentEngine {
     if (message.realtimeInput) this.realtimeInput(message.realtimeInput);
     if (message.clientContent) {
       const text = textOf(message.clientContent.turns);
-      if (message.clientContent.turnComplete)
+      if (message.clientContent.turnComplete && this.options.silent !== true)
         this.requestReply('text', { text });
     }
     if (message.toolResponse)
@@ -135,6 +140,8 @@ export class GeminiAgentEngine {
 
   /** Stops everything (socket closed). */
   dispose(): void {
+    clearTimeout(this.thinking);
+    this.thinking = undefined;
     this.queue.length = 0;
     this.streamer?.abort();
     for (const resampler of this.resamplers.values()) resampler.dispose();
@@ -164,7 +171,7 @@ export class GeminiAgentEngine {
         this.io.violation(`audio at ${rate} Hz (expected 16000)`);
       this.callerSpoke(this.to16k(base64ToInt16(blob.data), rate));
     }
-    if (typeof input.text === 'string')
+    if (typeof input.text === 'string' && this.options.silent !== true)
       this.requestReply('text', { text: input.text });
     if (input.activityStart) {
       if (this.automatic)
@@ -196,17 +203,46 @@ export class GeminiAgentEngine {
     }
     for (const event of this.detector.push(samples)) {
       if (event.type === 'speech') {
+        this.voiceActivity('ACTIVITY_START');
         if (this.replying && this.interrupts) this.interrupt();
       } else this.turnEnded(event);
     }
   }
 
+  /** `voiceActivity` when enabled: once per start of caller speech, and at its end. */
+  private voiceActivity(type: 'ACTIVITY_START' | 'ACTIVITY_END'): void {
+    const start = type === 'ACTIVITY_START';
+    if (!this.options.voiceActivity || this.voiceActive === start) return;
+    this.voiceActive = start;
+    this.io.send({ voiceActivity: { voiceActivityType: type } });
+  }
+
   private turnEnded(event: TurnEnd): void {
+    this.voiceActivity('ACTIVITY_END');
     if (this.setup.inputAudioTranscription) {
       const text = this.options.transcribe(event.audio);
       this.io.send({ serverContent: { inputTranscription: { text } } });
     }
-    this.requestReply('audio', { audio: event.audio });
+    if (this.options.silent) return;
+    const thinkingMs = this.options.thinkingMs ?? 0;
+    if (!this.extendedThinking || thinkingMs <= 0) {
+      this.requestReply('audio', { audio: event.audio });
+      return;
+    }
+    // Background thinking: the turn ends at once, IN_PROGRESS; the answer follows later.
+    this.io.send({
+      serverContent: { turnComplete: true, interactionStatus: 'IN_PROGRESS' },
+    });
+    clearTimeout(this.thinking);
+    this.thinking = setTimeout(() => {
+      this.thinking = undefined;
+      this.requestReply('audio', { audio: event.audio });
+    }, thinkingMs);
+  }
+
+  /** `…-extended-thinking` models report interactionStatus (always with turnComplete). */
+  private get extendedThinking(): boolean {
+    return /extended-thinking$/.test(this.setup.model ?? '');
   }
 
   private toolResponse(responses: FunctionResponse[]): string | undefined {
@@ -223,9 +259,14 @@ export class GeminiAgentEngine {
         continue;
       }
       this.toolResponses.push(response);
-      answered++;
+      // SILENT: into the context only, no generation (js-genai FunctionResponseScheduling).
+      if (response.scheduling !== 'SILENT') answered++;
     }
-    if (this.options.replyToToolResponses && answered > 0) {
+    if (
+      this.options.replyToToolResponses &&
+      this.options.silent !== true &&
+      answered > 0
+    ) {
       this.requestReply('toolResponse', { toolResponse: true });
     } else if (answered > 0 && this.idle) this.io.onIdle();
     return undefined;
@@ -265,6 +306,8 @@ export class GeminiAgentEngine {
       chunkIntervalMs: this.options.chunkIntervalMs,
       transcribeOutput: this.setup.outputAudioTranscription !== undefined,
       send: (message) => this.io.send(message),
+      prompt: record,
+      ...(this.extendedThinking ? { interactionStatus: 'IDLE' } : {}),
     });
     this.streamer = streamer;
     record.chunkCount = streamer.chunkCount;

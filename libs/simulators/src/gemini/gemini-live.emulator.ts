@@ -33,7 +33,7 @@ function resolveOptions(
   return {
     port: 0,
     host: '127.0.0.1',
-    knownModels: ['gemini-3.8-live'],
+    knownModels: ['gemini-3.8-live', 'gemini-3.8-live-extended-thinking'],
     reply: DEFAULT_REPLY,
     transcribe: (audio) => `caller spoke ${Math.round(audio.length / 16)} ms`,
     speechThreshold: 500,

@@ -37,7 +37,11 @@ export interface GeminiLiveEmulatorOptions {
   apiKey?: string;
   /** Accepted `Authorization: Bearer` token (Vertex, or OAuth on the Gemini API). */
   accessToken?: string;
-  /** Model ids accepted after `models/` (default ['gemini-3.8-live']). */
+  /**
+   * Model ids accepted after `models/` (default: gemini-3.8-live and gemini-3.8-live-extended-thinking).
+   * For 3.8 models, a setup carrying `generationConfig.thinkingConfig`, `…enableAffectiveDialog` or
+   * `proactivity` is refused with 1007, as the real API does (PROTOCOLS.md).
+   */
   knownModels?: string[];
   /** Reply kind, or a function choosing one per turn (default 440 Hz tone, 8000, 1000 ms). */
   reply?: ReplySpec | ((context: ReplyContext) => ReplySpec);
@@ -73,6 +77,22 @@ export interface GeminiLiveEmulatorOptions {
    * come at setup, when a reply ends and when the last open tool call is answered.
    */
   resumptionUpdateEveryMs?: number;
+  /**
+   * A model that does not answer: `true` answers nothing (but scripted `speak()`), `'audio'` answers
+   * text (a nudge, a DTMF note) and tool responses but not the caller's spoken turns. Default false.
+   */
+  silent?: boolean | 'audio';
+  /**
+   * Send `voiceActivity` ACTIVITY_START when the caller starts speaking (before any `interrupted`)
+   * and ACTIVITY_END when their turn ends (before its input transcription). Default false.
+   */
+  voiceActivity?: boolean;
+  /**
+   * Extended-thinking models (`…-extended-thinking`): after a spoken turn, report `interactionStatus`
+   * IN_PROGRESS (with a `turnComplete`, no audio) and think this long (ms) before answering; the
+   * answer's `turnComplete` carries IDLE. Default 0: answer at once (still IDLE with turnComplete).
+   */
+  thinkingMs?: number;
 }
 
 /** Options with defaults applied. */
@@ -82,7 +102,10 @@ type OptionalKeys =
   | 'goAwayAfterMs'
   | 'replyText'
   | 'refuseResumeWhileIssuerOpen'
-  | 'resumptionUpdateEveryMs';
+  | 'resumptionUpdateEveryMs'
+  | 'silent'
+  | 'voiceActivity'
+  | 'thinkingMs';
 export type ResolvedEmulatorOptions = Required<
   Omit<GeminiLiveEmulatorOptions, OptionalKeys>
 > &

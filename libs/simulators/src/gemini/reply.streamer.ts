@@ -1,6 +1,10 @@
 import { int16ToBase64 } from '../audio/pcm.util';
 import { nowMs } from '../shared/waiters.util';
 import { AgentReply, REPLY_RATE } from './agent-reply.factory';
+import type { ReplyContext } from './gemini-live.types';
+
+/** Audio tokens per second of audio, in and out (Gemini counts 25 tokens/s). */
+const AUDIO_TOKENS_PER_S = 25;
 
 /** 40 ms of 24 kHz audio per modelTurn message. */
 export const CHUNK_SAMPLES = (REPLY_RATE * 40) / 1000;
@@ -14,6 +18,10 @@ export interface ReplyStreamerOptions {
   transcribeOutput: boolean;
   /** Sends one server message; false when the socket is gone. */
   send: (message: object) => boolean;
+  /** What the reply answers: its prompt tokens in `usageMetadata` (audio at 16 kHz, text by word). */
+  prompt?: ReplyContext;
+  /** Sent with `turnComplete` as `interactionStatus` (extended-thinking models). */
+  interactionStatus?: 'IDLE';
 }
 
 /**
@@ -60,7 +68,12 @@ export class ReplyStreamer {
         const ended =
           this.options.send({ serverContent: { generationComplete: true } }) &&
           this.options.send({
-            serverContent: { turnComplete: true },
+            serverContent: {
+              turnComplete: true,
+              ...(this.options.interactionStatus
+                ? { interactionStatus: this.options.interactionStatus }
+                : {}),
+            },
             usageMetadata: this.usage(words.length),
           });
         this.finish(ended ? 'complete' : 'closed');
@@ -124,13 +137,33 @@ export class ReplyStreamer {
     });
   }
 
+  /**
+   * `usageMetadata` for this reply, by modality (js-genai UsageMetadata): prompt = the turn's audio
+   * (25 tokens/s) and text (a token a word; 10 for a tool response); response = the reply's audio and
+   * its transcript's words.
+   */
   private usage(words: number): object {
-    const responseTokens =
-      Math.ceil((this.reply.audio.length / REPLY_RATE) * 25) + words;
+    const prompt = this.options.prompt;
+    const promptAudio = Math.ceil(
+      ((prompt?.audio?.length ?? 0) / 16000) * AUDIO_TOKENS_PER_S,
+    );
+    const promptText =
+      (prompt?.text?.split(/\s+/).filter(Boolean).length ?? 0) +
+      (prompt?.toolResponse ? 10 : 0);
+    const audio = Math.ceil(
+      (this.reply.audio.length / REPLY_RATE) * AUDIO_TOKENS_PER_S,
+    );
+    const details = (a: number, t: number) =>
+      [
+        { modality: 'AUDIO', tokenCount: a },
+        { modality: 'TEXT', tokenCount: t },
+      ].filter((d) => d.tokenCount > 0);
     return {
-      promptTokenCount: 0,
-      responseTokenCount: responseTokens,
-      totalTokenCount: responseTokens,
+      promptTokenCount: promptAudio + promptText,
+      responseTokenCount: audio + words,
+      totalTokenCount: promptAudio + promptText + audio + words,
+      promptTokensDetails: details(promptAudio, promptText),
+      responseTokensDetails: details(audio, words),
     };
   }
 

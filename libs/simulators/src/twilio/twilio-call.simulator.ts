@@ -25,7 +25,7 @@ import {
   statusParams,
   TwilioWebhookClient,
 } from './twilio-webhook.client';
-import { parseTwiml } from './twiml.parser';
+import { parseTwiml, TwimlStream } from './twiml.parser';
 
 const DTMF_DIGITS = /^[0-9*#A-D]$/;
 
@@ -103,6 +103,27 @@ export class TwilioCallSimulator implements CallIdentity {
     const stream =
       response.status === 200 ? parseTwiml(response.body).stream : undefined;
     if (!stream) return this.noStream(result);
+    const delayMs = this.options.streamDelayMs ?? 0;
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    return this.connectStream(stream, result, overrides.streamSignature);
+  }
+
+  /**
+   * Opens the `<Connect><Stream>` of a TwiML document as Twilio does once a call is answered: the
+   * handshake signed over the wss:// URL, then `connected` and `start` carrying the `<Parameter>`s.
+   * placeCall uses it after `/incoming-call`; the fake Twilio REST API for outbound calls and redirects
+   * (TwiML given in a REST create or update). `result`: what to report besides the stream.
+   */
+  async connectStream(
+    stream: TwimlStream,
+    result: PlaceCallResult = {
+      status: 200,
+      twiml: this.twiml ?? '',
+      stream: false,
+      parameters: {},
+    },
+    streamSignature?: string,
+  ): Promise<PlaceCallResult> {
     this.streamUrl = stream.url;
     this.streamParameters = result.parameters = stream.parameters;
     result.streamUrl = stream.url;
@@ -113,7 +134,7 @@ export class TwilioCallSimulator implements CallIdentity {
       });
     }
     const signature =
-      overrides.streamSignature ??
+      streamSignature ??
       getExpectedTwilioSignature(this.options.authToken, stream.url, {});
     const target =
       this.options.mapStreamUrl?.(stream.url) ??

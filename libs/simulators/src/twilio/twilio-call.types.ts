@@ -14,6 +14,11 @@ export interface TwilioCallSimulatorOptions {
   callSid?: string;
   /** Default `MZ` + 32 random hex. */
   streamSid?: string;
+  /**
+   * How long Twilio takes, after the webhook's TwiML, to open the media stream (ms; default 0). Real
+   * calls take a few hundred ms to a second or more: time an early Gemini session can use.
+   */
+  streamDelayMs?: number;
   /** Keep sending silent frames whenever no caller audio is queued, as Twilio does (default true). */
   idleSilence?: boolean;
   /** Turns the TwiML's wss:// stream URL into the URL to dial (default: same path on serviceUrl). */

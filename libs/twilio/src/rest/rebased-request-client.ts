@@ -12,8 +12,12 @@ type RequestOptions<TData> = Parameters<
 export class RebasedRequestClient extends twilio.RequestClient {
   private readonly base: URL;
 
-  constructor(baseUrl: string) {
-    super();
+  /** `options`: twilio-node's RequestClient options (e.g. `timeout`, ms). */
+  constructor(
+    baseUrl: string,
+    options?: ConstructorParameters<typeof twilio.RequestClient>[0],
+  ) {
+    super(options);
     this.base = new URL(baseUrl);
   }
 

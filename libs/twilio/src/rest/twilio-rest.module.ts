@@ -5,10 +5,12 @@ import {
   TwilioCallControl,
   TwilioRestOptions,
 } from './twilio-call-control';
+import { TwilioOutboundDialer } from './twilio-outbound-dialer';
 
 /**
  * Call control over Twilio's REST API, exported as CALL_HANGUP so the call manager can end calls at the
- * carrier without knowing Twilio. Kept apart from TwilioModule so the call manager can import it.
+ * carrier without knowing Twilio, and TwilioOutboundDialer (outbound calls, `POST /calls`). Kept apart
+ * from TwilioModule so the call manager can import it.
  */
 @Module({})
 export class TwilioRestModule {
@@ -25,9 +27,10 @@ export class TwilioRestModule {
           useFactory: options.useFactory,
         },
         TwilioCallControl,
+        TwilioOutboundDialer,
         { provide: CALL_HANGUP, useExisting: TwilioCallControl },
       ],
-      exports: [CALL_HANGUP, TwilioCallControl],
+      exports: [CALL_HANGUP, TwilioCallControl, TwilioOutboundDialer],
     };
   }
 }

@@ -14,7 +14,11 @@ import {
   TWILIO_CALL_HANDLER,
   type TwilioCallHandler,
 } from './twilio-call.handler';
-import { CallStatusDto, IncomingCallDto } from './twilio-webhook.dto';
+import {
+  AmdStatusDto,
+  CallStatusDto,
+  IncomingCallDto,
+} from './twilio-webhook.dto';
 
 /** Twilio posts many more fields than the DTOs name: validate ours, keep the rest out of the way. */
 const twilioBody = new ValidationPipe({
@@ -70,6 +74,23 @@ export class TwilioWebhookController {
       callSid: body.CallSid,
       status: body.CallStatus,
       durationSeconds: duration,
+    });
+  }
+
+  /**
+   * Asynchronous answering-machine detection of an outbound call (`AsyncAmdStatusCallback` of
+   * `POST /calls`): 204 once the handler has acted on it.
+   */
+  @Post('amd-status')
+  @HttpCode(204)
+  async amdStatus(@Body(twilioBody) body: AmdStatusDto): Promise<void> {
+    await this.handler.amdStatus({
+      callSid: body.CallSid,
+      answeredBy: body.AnsweredBy,
+      detectionMs:
+        body.MachineDetectionDuration === undefined
+          ? undefined
+          : Number(body.MachineDetectionDuration),
     });
   }
 }

@@ -2,6 +2,8 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialectName } from '../call-store.schema';
 import { initialMigration } from './0001-initial.migration';
 import { transcriptLinesLostMigration } from './0002-transcript-lines-lost.migration';
+import { callDirectionMigration } from './0003-call-direction.migration';
+import { callUsageMigration } from './0004-call-usage.migration';
 
 /**
  * The call store's migrations, in code (no directory scanning, so they survive bundling).
@@ -14,6 +16,8 @@ export class CallStoreMigrationProvider implements MigrationProvider {
     return Promise.resolve({
       '0001-initial': initialMigration(this.dialect),
       '0002-transcript-lines-lost': transcriptLinesLostMigration(),
+      '0003-call-direction': callDirectionMigration(),
+      '0004-call-usage': callUsageMigration(),
     });
   }
 }
