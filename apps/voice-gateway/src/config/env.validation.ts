@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import proxyaddr from 'proxy-addr';
+import { semanticErrors } from './env.rules';
 import {
   getMetadataStorage,
   IsIn,
@@ -33,9 +33,12 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 export const RECORDING_MODES = ['on', 'off'] as const;
 export type RecordingMode = (typeof RECORDING_MODES)[number];
 
-/** The bundled example modules `EXAMPLE_MODULES` may name (src/examples). */
-export const EXAMPLE_MODULE_NAMES = ['opening-hours', 'call-summary'] as const;
-export type ExampleModuleName = (typeof EXAMPLE_MODULE_NAMES)[number];
+export {
+  EXAMPLE_MODULE_NAMES,
+  parseExampleModules,
+  parseTrustProxy,
+} from './env.rules';
+export type { ExampleModuleName } from './env.rules';
 
 /** Variables whose values are secrets: never echoed in validation messages, stripped from logs. */
 export const SECRET_ENV_KEYS: readonly string[] = [
@@ -45,52 +48,6 @@ export const SECRET_ENV_KEYS: readonly string[] = [
   'ADMIN_API_KEY',
 ];
 const SECRET_KEYS = new Set(SECRET_ENV_KEYS);
-
-/** Host names a plain ws:// (or http://) URL may point at: this machine only, by name or address. */
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return (
-    host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
-  );
-}
-
-/**
- * Express `trust proxy` from TRUST_PROXY: `true`/`false`, a hop count (`1`: believe the nearest
- * proxy's X-Forwarded-For entry), or a comma list of addresses, CIDR ranges or the names `loopback`,
- * `linklocal`, `uniquelocal` (the proxies whose X-Forwarded-For to believe). Each list is compiled
- * with proxy-addr, the parser Express itself uses, so anything accepted here cannot fail at start.
- * Source: Express 5 "behind proxies" guide. Returns undefined for a value of none of those shapes.
- */
-export function parseTrustProxy(
-  value: string,
-): boolean | number | string[] | undefined {
-  const trimmed = value.trim();
-  if (trimmed === 'true') return true;
-  if (trimmed === 'false') return false;
-  if (/^\d{1,3}$/.test(trimmed)) return Number(trimmed);
-  const entries = trimmed.split(',').map((entry) => entry.trim());
-  if (entries.some((entry) => entry === '')) return undefined;
-  try {
-    proxyaddr.compile(entries);
-  } catch {
-    return undefined;
-  }
-  return entries;
-}
-
-/** EXAMPLE_MODULES as a list of known names; undefined when any entry is unknown. */
-export function parseExampleModules(
-  value: string,
-): ExampleModuleName[] | undefined {
-  const names = value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-  const known = new Set<string>(EXAMPLE_MODULE_NAMES);
-  return names.every((name) => known.has(name))
-    ? [...new Set(names)].map((name) => name as ExampleModuleName)
-    : undefined;
-}
 
 /** "42" -> 42; anything else is left as it is so that @IsInt reports it. */
 const toInt = ({ value }: { value: unknown }): unknown =>
@@ -336,64 +293,6 @@ function formatError(
   return `  - ${key}: ${messages.join('; ')} ${shownValue(key, raw[key])}`;
 }
 
-/** Checks a decorator cannot express: value shapes with their own parsers, and pairs of variables. */
-function semanticErrors(
-  env: EnvironmentVariables,
-  raw: Record<string, unknown>,
-): string[] {
-  const errors: Array<[key: string, message: string]> = [];
-  if (
-    env.TRUST_PROXY !== undefined &&
-    parseTrustProxy(env.TRUST_PROXY) === undefined
-  ) {
-    errors.push([
-      'TRUST_PROXY',
-      'must be true, false, a hop count, or a comma list of proxy addresses/CIDRs (or loopback, linklocal, uniquelocal)',
-    ]);
-  }
-  if (
-    env.EXAMPLE_MODULES !== undefined &&
-    !parseExampleModules(env.EXAMPLE_MODULES)
-  ) {
-    errors.push([
-      'EXAMPLE_MODULES',
-      `must be a comma list of ${EXAMPLE_MODULE_NAMES.join(', ')}`,
-    ]);
-  }
-  if (env.GEMINI_LIVE_URL?.startsWith('ws://')) {
-    const { hostname } = new URL(env.GEMINI_LIVE_URL);
-    if (!isLoopbackHost(hostname)) {
-      errors.push([
-        'GEMINI_LIVE_URL',
-        'must be wss:// (plain ws:// only for loopback: localhost, 127.0.0.1, ::1)',
-      ]);
-    }
-  }
-  if (
-    env.TWILIO_API_BASE_URL?.startsWith('http://') &&
-    !isLoopbackHost(new URL(env.TWILIO_API_BASE_URL).hostname)
-  ) {
-    // The auth token travels in every request's Authorization header.
-    errors.push([
-      'TWILIO_API_BASE_URL',
-      'must be https:// (plain http:// only for loopback: localhost, 127.0.0.1, ::1)',
-    ]);
-  }
-  const vertexPair = ['GOOGLE_CLOUD_PROJECT', 'GOOGLE_CLOUD_LOCATION'] as const;
-  const [project, location] = [
-    env.GOOGLE_CLOUD_PROJECT,
-    env.GOOGLE_CLOUD_LOCATION,
-  ];
-  if ((project === undefined) !== (location === undefined)) {
-    const missing = project === undefined ? vertexPair[0] : vertexPair[1];
-    const other = project === undefined ? vertexPair[1] : vertexPair[0];
-    errors.push([missing, `must be set with ${other} (Vertex AI needs both)`]);
-  }
-  return errors.map(
-    ([key, message]) => `  - ${key}: ${message} ${shownValue(key, raw[key])}`,
-  );
-}
-
 /**
  * ConfigModule `validate` hook: returns the typed, defaulted environment or
  * throws one Error listing every bad variable on its own line.
@@ -403,11 +302,12 @@ export function validateEnv(
 ): EnvironmentVariables {
   const env = parseEnv(raw);
   const errors = validateSync(env);
+  const shown = (key: string): string => shownValue(key, raw[key]);
   const lines = [
     ...errors.map((error) => formatError(error, raw)),
     ...(errors.some((error) => error.property === 'GEMINI_LIVE_URL')
-      ? semanticErrors({ ...env, GEMINI_LIVE_URL: undefined }, raw)
-      : semanticErrors(env, raw)),
+      ? semanticErrors({ ...env, GEMINI_LIVE_URL: undefined }, shown)
+      : semanticErrors(env, shown)),
   ];
   if (lines.length > 0) {
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
