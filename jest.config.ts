@@ -25,6 +25,13 @@ const config: Config = {
     '^@app/simulators(|/.*)$': '<rootDir>/libs/simulators/src$1',
     '^@app/twilio(|/.*)$': '<rootDir>/libs/twilio/src$1',
   },
+  // Jest's default output (per-file results, then the summary), then one line per skipped suite with
+  // its reason: suites that skip by design carry it in their title (libs/simulators/src/shared/
+  // skip-reason.util.ts). 'default' is not listed as it always prints its summary last.
+  reporters: [
+    '<rootDir>/apps/voice-gateway/test/support/progress.reporter.cjs',
+    '<rootDir>/apps/voice-gateway/test/support/skip-summary.reporter.cjs',
+  ],
   collectCoverageFrom: ['{apps,libs}/*/src/**/*.ts', '!**/main.ts'],
   coverageDirectory: '<rootDir>/coverage',
 };

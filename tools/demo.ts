@@ -16,6 +16,8 @@ const ADMIN_KEY = 'demo-admin-key-0123456789';
 const GEMINI_KEY = 'demo-gemini-key';
 const CALLER_WAV = 'fixtures/audio/caller-question.wav';
 const HEARD_WAV = 'tmp/demo-heard.wav';
+/** The demo's call records: its own database under tmp/, never the real data/calls.db. */
+const DEMO_DATABASE_URL = 'sqlite:tmp/demo-calls.db';
 
 async function main(): Promise<void> {
   // The emulator's agent answers each caller turn by playing the caller's words back (at 24 kHz, as
@@ -31,12 +33,13 @@ async function main(): Promise<void> {
     GEMINI_API_KEY: GEMINI_KEY,
     GEMINI_LIVE_URL: emulator.url,
     ADMIN_API_KEY: ADMIN_KEY,
+    DATABASE_URL: DEMO_DATABASE_URL,
     LOG_LEVEL: 'warn',
     // The demo shows the bundled examples (off by default in a real deployment).
     EXAMPLE_MODULES: 'opening-hours,call-summary',
   });
   console.log(
-    `service     ${service.url} (Gemini Live emulator at ${emulator.url})`,
+    `service     ${service.url} (Gemini Live emulator at ${emulator.url}; records in ${DEMO_DATABASE_URL})`,
   );
   try {
     mkdirSync('tmp', { recursive: true });

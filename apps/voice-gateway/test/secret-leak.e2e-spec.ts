@@ -325,12 +325,18 @@ describe('Secrets never leave the process (the real service, its output captured
     });
     try {
       expect(service.started).toBe(true);
-      await waitForLog(service, (r) => /Redis unreachable/.test(String(r.msg)));
+      await waitForLog(service, (r) =>
+        /Redis at 127\.0\.0\.1:\d+ unreachable \(ECONNREFUSED\)/.test(
+          String(r.msg),
+        ),
+      );
       await probeEndpoints(service, exposure);
     } finally {
       exposure.add('logs', await service.stop());
     }
-    expect(exposure.logs()).toContain(`ECONNREFUSED 127.0.0.1:${port}`);
+    expect(exposure.logs()).toContain(
+      `Redis at 127.0.0.1:${port} unreachable (ECONNREFUSED)`,
+    );
     exposure.expectNoSecrets();
   }, 90_000);
 });

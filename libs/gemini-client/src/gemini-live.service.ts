@@ -26,6 +26,11 @@ export class GeminiLiveService {
     private readonly tools: AgentToolRegistry,
   ) {}
 
+  /** Why no session can be opened (no Gemini credentials), or undefined when sessions can be. */
+  get disabledReason(): string | undefined {
+    return this.connector.disabledReason;
+  }
+
   /**
    * Starts connecting at once and returns the call's session, which survives goAway and dropped
    * connections by resuming (see ResilientLiveSession); listen for `ready` / `closed`.

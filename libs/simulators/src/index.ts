@@ -60,6 +60,7 @@ export {
 export {
   BUILT_MAIN,
   freePort,
+  SIMULATED_DATABASE_URL,
   SOURCE_MAIN,
   startServiceProcess,
 } from './service/service.process';
@@ -69,3 +70,9 @@ export {
   parseArgs as parseSimulateCallArgs,
 } from './cli/simulate-call';
 export type { SimulateCallArgs } from './cli/simulate-call';
+export {
+  DEFAULT_EMULATOR_API_KEY,
+  parseEmulatorArgs,
+  runEmulator,
+} from './cli/emulator';
+export type { EmulatorArgs } from './cli/emulator';

@@ -7,7 +7,7 @@ import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import pino from 'pino';
 import { pinoHttp, Options as PinoHttpOptions } from 'pino-http';
 import type { AppConfig } from '../config';
-import { loggerOptions } from './logger.options';
+import { isQuietPath, loggerOptions } from './logger.options';
 
 const TOKEN = 'twilio-auth-token-0a1b2c3d4e5f';
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
@@ -39,7 +39,12 @@ interface LogLine {
   msg?: string;
   context?: string;
   err?: { type?: string; config?: { headers?: Record<string, string> } };
-  req?: { url?: string; headers?: Record<string, string> };
+  req?: {
+    url?: string;
+    method?: string;
+    remoteAddress?: string;
+    headers?: Record<string, string>;
+  };
   res?: { statusCode?: number };
   [field: string]: unknown;
 }
@@ -152,7 +157,7 @@ describe('loggerOptions: every form of log call is scrubbed', () => {
       () => new Promise<void>((resolve) => server.close(() => resolve())),
     );
 
-    it('scrubs request headers and URLs, and errors logged on the request logger', async () => {
+    it('logs method, scrubbed URL and client address (no headers), and scrubs errors logged on the request logger', async () => {
       const { options, lines, stream } = capture();
       const middleware = pinoHttp(options, stream);
       server = createServer((req, res) => {
@@ -178,13 +183,34 @@ describe('loggerOptions: every form of log call is scrubbed', () => {
         type: 'Error',
         config: { headers: { Authorization: '[redacted]' } },
       });
-      expect(completed.req?.url).toBe('/calls?key=[redacted]');
-      expect(completed.req?.headers).toMatchObject({
-        authorization: '[redacted]',
-        cookie: '[redacted]',
-        'x-twilio-signature': '[redacted]',
+      expect(completed.req).toEqual({
+        id: expect.anything() as unknown,
+        method: 'GET',
+        url: '/calls?key=[redacted]',
+        remoteAddress: '127.0.0.1',
       });
-      expect(completed.res?.statusCode).toBe(500);
+      expect(completed.res).toEqual({ statusCode: 500 });
+      expect(JSON.stringify(completed)).not.toMatch(
+        /cookie|x-twilio-signature|headers/i,
+      );
+    });
+
+    it('writes no access log for health probes and the metrics scrape', async () => {
+      const { options, lines, stream } = capture();
+      const middleware = pinoHttp(options, stream);
+      server = createServer((req, res) => {
+        middleware(req, res);
+        res.end();
+      });
+      await new Promise<void>((resolve) =>
+        server.listen(0, '127.0.0.1', resolve),
+      );
+      const { port } = server.address() as AddressInfo;
+      for (const path of ['/health', '/health/ready?x=1', '/metrics', '/calls'])
+        await fetch(`http://127.0.0.1:${port}${path}`);
+      expect(expectClean(lines).map((r) => r.req?.url)).toEqual(['/calls']);
+      expect(isQuietPath('/healthz')).toBe(false);
+      expect(isQuietPath('/metrics/x')).toBe(false);
     });
   });
 });

@@ -4,8 +4,44 @@ import type { LoggerOptions } from 'pino';
 import type { AppConfig } from '../config';
 import { SecretScrubber, useSecrets } from './secret-scrubber';
 
-/** Requests that are polled often and carry no information. */
-const QUIET_PATHS = new Set(['/health']);
+/** Requests that are polled often and carry no information: health probes and the metrics scrape. */
+export function isQuietPath(url: string | undefined): boolean {
+  const path = (url ?? '').split('?')[0];
+  return (
+    path === '/health' || path.startsWith('/health/') || path === '/metrics'
+  );
+}
+
+/** pino-http's serialized request (its raw request is a non-enumerable `raw`). */
+interface SerializedRequest {
+  id?: unknown;
+  method?: string;
+  url?: string;
+  remoteAddress?: string;
+  raw?: { ip?: string };
+}
+
+/**
+ * A request in a log line: id, method, URL and the client address (Express's `req.ip`, which honours
+ * TRUST_PROXY, else the socket's), never the headers.
+ */
+export function requestSummary(
+  req: SerializedRequest,
+): Record<string, unknown> {
+  return {
+    id: req.id,
+    method: req.method,
+    url: req.url,
+    remoteAddress: req.raw?.ip ?? req.remoteAddress,
+  };
+}
+
+/** A response in a log line: its status code, never the headers. */
+export function responseSummary(res: {
+  statusCode?: number;
+}): Record<string, unknown> {
+  return { statusCode: res.statusCode };
+}
 
 /** Fields pino-http fills with the raw request/response; their serializers scrub what they produce. */
 const RAW_HTTP_FIELDS: ReadonlySet<string> = new Set(['req', 'res']);
@@ -48,13 +84,18 @@ export function scrubbingPinoOptions(
     formatters: {
       bindings: (bindings) => scrubber.fields(bindings, RAW_HTTP_FIELDS),
     },
-    serializers: { err: scrub, error: scrub, req: scrub, res: scrub },
+    serializers: {
+      err: scrub,
+      error: scrub,
+      req: (req: SerializedRequest) => scrub(requestSummary(req)),
+      res: (res: { statusCode?: number }) => scrub(responseSummary(res)),
+    },
   };
 }
 
 /**
  * nestjs-pino options: JSON logs (pretty in development) at `app.logLevel`, no access log for
- * /health, and every line scrubbed of credentials and of `app.secrets` (see scrubbingPinoOptions).
+ * /health, /health/* and /metrics, requests logged without headers, and every line scrubbed of credentials and of `app.secrets` (see scrubbingPinoOptions).
  * Also registers `app.secrets` with the process-wide scrubber (/health, error responses).
  */
 export function loggerOptions(app: AppConfig): Params {
@@ -67,8 +108,7 @@ export function loggerOptions(app: AppConfig): Params {
       // request's id, not the whole request again on every line.
       quietReqLogger: true,
       autoLogging: {
-        ignore: (req: IncomingMessage) =>
-          QUIET_PATHS.has((req.url ?? '').split('?')[0]),
+        ignore: (req: IncomingMessage) => isQuietPath(req.url),
       },
       transport:
         app.nodeEnv === 'development'

@@ -1,4 +1,5 @@
 import { encodeWav, toneInt16 } from '@app/simulators';
+import { skippingDescribe } from '@app/simulators/shared/skip-reason.util';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,15 +8,16 @@ import type { Browser } from 'playwright-core';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /**
- * `describe` when Chromium is installed; otherwise `describe.skip` with a warning, except on CI
- * (`CI=true`), where a missing browser is an error rather than a silently skipped suite.
+ * `describe` when Chromium is installed; otherwise a skipping `describe` (with a warning, the reason in
+ * the suite's title, printed at the end of `npm test`), except on CI (`CI=true`), where a missing
+ * browser is an error rather than a silently skipped suite.
  */
 export function describeWithChromium(): jest.Describe {
   if (existsSync(CHROMIUM_PATH)) return describe;
   const why = `${CHROMIUM_PATH} not found: install Debian's chromium package to run the browser tests`;
   if (process.env.CI === 'true') throw new Error(why);
   console.warn(`Skipping the console browser tests: ${why}`);
-  return describe.skip;
+  return skippingDescribe(why);
 }
 
 /** A headless Chromium whose fake microphone loops `wavPath`. */

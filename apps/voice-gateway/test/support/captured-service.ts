@@ -62,8 +62,9 @@ export async function startCapturedService(
         ...process.env,
         ...cleared,
         NODE_ENV: 'production',
-        ...env,
         PORT: String(port),
+        // A test may set PORT itself (a bad one, to see the service refuse to start).
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -1,3 +1,4 @@
+import { skippingDescribe } from '@app/simulators/shared/skip-reason.util';
 import { spawnSync } from 'node:child_process';
 
 export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -19,8 +20,9 @@ function reachable(service: 'postgres' | 'redis'): boolean {
 }
 
 /**
- * `describe` when the local services are up; otherwise `describe.skip` with a message — except in CI
- * (CI=true), where a missing service is a failure, not a skip.
+ * `describe` when the local services are up; otherwise a skipping `describe` whose suite title carries
+ * the reason (printed at the end of `npm test`) — except in CI (CI=true), where a missing service is a
+ * failure, not a skip.
  */
 export function describeWithServices(
   services: Array<'postgres' | 'redis'>,
@@ -36,5 +38,5 @@ export function describeWithServices(
   console.warn(
     `Skipping tests that need ${services.join(' and ')}: ${message}`,
   );
-  return describe.skip;
+  return skippingDescribe(`${message}; start them (.ci/run does)`);
 }

@@ -293,7 +293,7 @@ describe('LostCallReaper without a shared registry', () => {
       const outages = warn.mock.calls.filter(
         ([entry]) =>
           (entry as { msg?: string }).msg ===
-          'Lost-call reaper: Redis unreachable; retrying',
+          'Lost-call reaper: Redis unreachable (not connected); retrying',
       );
       expect(outages).toHaveLength(1);
     } finally {

@@ -267,14 +267,17 @@ describe('RedisCallRegistry without Redis', () => {
     const health = await r.health();
     expect(Date.now() - started).toBeLessThan(1500);
     expect(health).toMatchObject({ backend: 'redis', ok: false });
-    expect(health.detail).toEqual(expect.any(String));
+    expect(health.detail).toBe(
+      'Redis at 127.0.0.1:1 unreachable (ECONNREFUSED)',
+    );
   });
 
   it('logs the outage once, however many heartbeats fail', async () => {
     await sleep(300);
     const outages = warn.mock.calls.filter(
       ([entry]: [{ msg?: string }]) =>
-        entry.msg === 'Call registry: Redis unreachable; retrying',
+        entry.msg ===
+        'Call registry: Redis at 127.0.0.1:1 unreachable (ECONNREFUSED); retrying',
     );
     expect(outages).toHaveLength(1);
   });

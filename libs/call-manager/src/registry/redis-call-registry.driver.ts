@@ -10,6 +10,7 @@ import {
   type RegistryScriptName,
 } from './redis-call-registry.scripts';
 import { RedisLostCalls } from './redis-lost-calls';
+import { redisEndpoint } from './redis-error.util';
 import { RedisOutage } from './redis-outage.util';
 
 export interface RedisCallRegistryOptions {
@@ -84,7 +85,11 @@ export class RedisCallRegistry implements CallRegistry, ManagedBackend {
         `RedisCallRegistry: heartbeatMs (${heartbeatMs}) must be > 0 and below ttlMs (${this.ttlMs})`,
       );
     }
-    this.outage = new RedisOutage(this.logger, 'Call registry');
+    this.outage = new RedisOutage(
+      this.logger,
+      'Call registry',
+      redisEndpoint(options.url),
+    );
     this.redis = createRedisClient(options.url, {
       name: `vg-registry-${this.instanceId}`,
       commandTimeoutMs: options.commandTimeoutMs,
@@ -200,7 +205,7 @@ export class RedisCallRegistry implements CallRegistry, ManagedBackend {
       return {
         backend: 'redis',
         ok: false,
-        detail: cause ? `${errorMessage(err)} (${cause})` : errorMessage(err),
+        detail: cause ?? this.outage.describe(err),
       };
     }
     return {
@@ -318,8 +323,4 @@ function fromFields(fields: string[]): LiveCallSummary {
   for (let i = 0; i + 1 < fields.length; i += 2)
     call[fields[i]] = fields[i + 1];
   return call as unknown as LiveCallSummary;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

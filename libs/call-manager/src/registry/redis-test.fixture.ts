@@ -1,10 +1,12 @@
 /**
  * Redis for the registry and router specs. The server is probed once, synchronously, when a spec
- * imports this file: unreachable means its suites are skipped with a warning, or fail when CI=true.
+ * imports this file: unreachable means its suites are skipped with a warning and their title carries the
+ * reason (printed at the end of `npm test`), or fail when CI=true.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { skippedSuiteTitle } from '@app/simulators/shared/skip-reason.util';
 
 /** TEST_REDIS_URL, else the local server. */
 export const TEST_REDIS_URL =
@@ -33,7 +35,10 @@ export function describeRedis(name: string, suite: () => void): void {
     return;
   }
   console.warn(`Skipping "${name}": ${why}. With CI=true this fails.`);
-  describe.skip(name, suite);
+  describe.skip(
+    skippedSuiteTitle(name, `${why}; start Redis or set TEST_REDIS_URL`),
+    suite,
+  );
 }
 
 /** A key prefix no other test uses. */

@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import type { BackendStatus, ManagedBackend } from '../backend.types';
 import { DEFAULT_KEY_PREFIX } from '../registry/redis-call-registry.driver';
 import { createRedisClient } from '../registry/redis-client.util';
+import { redisEndpoint } from '../registry/redis-error.util';
 import { RedisOutage } from '../registry/redis-outage.util';
 import { DEFAULT_END_TIMEOUT_MS } from './call-router.constants';
 import type {
@@ -46,7 +47,11 @@ export class RedisCallRouter implements CallRouter, ManagedBackend {
     this.endTimeoutMs = options.endTimeoutMs ?? DEFAULT_END_TIMEOUT_MS;
     this.prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.channel = this.channelOf(this.instanceId);
-    this.outage = new RedisOutage(this.logger, 'Call router');
+    this.outage = new RedisOutage(
+      this.logger,
+      'Call router',
+      redisEndpoint(options.url),
+    );
     const client = (role: string) =>
       createRedisClient(options.url, {
         name: `vg-router-${role}-${this.instanceId}`,
@@ -107,7 +112,11 @@ export class RedisCallRouter implements CallRouter, ManagedBackend {
     try {
       await this.publisher.ping();
     } catch (err) {
-      return { backend: 'redis', ok: false, detail: errorMessage(err) };
+      return {
+        backend: 'redis',
+        ok: false,
+        detail: this.outage.current ?? this.outage.describe(err),
+      };
     }
     if (!this.subscribed) {
       return {

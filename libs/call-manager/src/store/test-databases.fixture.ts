@@ -1,10 +1,12 @@
 /**
  * Databases for the store specs. PostgreSQL is probed once, synchronously, when a spec imports
- * this file: unreachable means its suites are skipped with a warning, or fail when CI=true.
+ * this file: unreachable means its suites are skipped with a warning and their title carries the reason
+ * (printed at the end of `npm test`), or fail when CI=true.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { skippedSuiteTitle } from '@app/simulators/shared/skip-reason.util';
 
 /** TEST_DATABASE_URL, else the local `test` database (trust auth). */
 export const POSTGRES_TEST_URL =
@@ -31,7 +33,13 @@ export function describePostgres(name: string, suite: () => void): void {
     return;
   }
   console.warn(`Skipping "${name}": ${why}. With CI=true this fails.`);
-  describe.skip(name, suite);
+  describe.skip(
+    skippedSuiteTitle(
+      name,
+      `${why}; start PostgreSQL or set TEST_DATABASE_URL`,
+    ),
+    suite,
+  );
 }
 
 /** A throwaway schema (`cm_<random>`) in the test database, so suites never see each other's rows. */

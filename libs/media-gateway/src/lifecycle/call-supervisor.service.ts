@@ -83,6 +83,15 @@ export class CallSupervisor
    */
   async incomingCall(call: IncomingCall): Promise<IncomingCallAnswer> {
     const { callSid } = call;
+    // No Gemini credentials: the apology at once, with no reservation and no session to retry.
+    const noAgent = this.gemini.disabledReason;
+    if (noAgent) {
+      this.logger.warn({
+        callSid,
+        msg: `${noAgent}: call refused with an apology`,
+      });
+      return { action: 'unavailable' };
+    }
     const lifecycle = this.lifecycles.get(callSid) ?? this.create(call);
     const result = await this.calls.reserve(call, lifecycle);
     if (result === 'unavailable' || result === 'at-capacity') {

@@ -48,8 +48,11 @@ export class MediaStreamGateway implements OnGatewayConnection<WebSocket> {
     ) {
       const reason = disabled ?? 'invalid or missing X-Twilio-Signature';
       this.logger.warn({
-        msg: 'Refused media stream handshake',
+        msg: disabled
+          ? 'Refused media stream handshake (1008)'
+          : `Refused media stream handshake (1008): signature checked against ${this.verifier.streamUrl}; check that WEBHOOK_BASE_URL is the public origin Twilio reaches`,
         reason,
+        checkedUrl: disabled ? undefined : this.verifier.streamUrl,
         remote: request.socket.remoteAddress,
       });
       mediaMetrics.rejectedMessages.inc({

@@ -4,6 +4,11 @@ import { createServer } from 'node:net';
 
 /** Where `npm run build` puts the service. */
 export const BUILT_MAIN = 'dist/apps/voice-gateway/src/main.js';
+/**
+ * Where a simulated service keeps its call records unless `env` says otherwise: its own database
+ * under tmp/, never the real `data/calls.db` (nor a DATABASE_URL from the caller's shell).
+ */
+export const SIMULATED_DATABASE_URL = 'sqlite:tmp/simulated-calls.db';
 /** The service's TypeScript entry, for runs that must not depend on a build. */
 export const SOURCE_MAIN = 'apps/voice-gateway/src/main.ts';
 const SOURCE_LOADER = [
@@ -38,7 +43,7 @@ export function freePort(): Promise<number> {
 /**
  * Starts the built service (or, with `fromSource`, the TypeScript sources) with `env` on a free port
  * and resolves once GET /health answers. Its output goes to this process's stderr when `verbose`, else
- * is dropped.
+ * is dropped. Records go to SIMULATED_DATABASE_URL unless `env` sets DATABASE_URL.
  */
 export async function startServiceProcess(
   env: Record<string, string>,
@@ -60,7 +65,12 @@ export async function startServiceProcess(
     process.execPath,
     [...(options.nodeArgs ?? []), ...entry],
     {
-      env: { ...process.env, ...env, PORT: String(port) },
+      env: {
+        ...process.env,
+        DATABASE_URL: SIMULATED_DATABASE_URL,
+        ...env,
+        PORT: String(port),
+      },
       stdio: [
         'ignore',
         options.verbose ? 'inherit' : 'ignore',

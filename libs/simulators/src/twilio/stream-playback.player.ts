@@ -80,11 +80,15 @@ export class StreamPlaybackPlayer {
 
   private schedule(): void {
     const nextTick = (Math.floor(this.elapsedMs / TICK_MS) + 1) * TICK_MS;
-    this.timer = setTimeout(() => {
-      if (!this.running) return;
-      this.catchUp();
-      this.schedule();
-    }, nextTick - this.elapsedMs);
+    // Never negative: a late tick (a busy event loop) runs at once; Node 24 warns on a negative delay.
+    this.timer = setTimeout(
+      () => {
+        if (!this.running) return;
+        this.catchUp();
+        this.schedule();
+      },
+      Math.max(0, nextTick - this.elapsedMs),
+    );
   }
 
   /** Drains the samples due between the last tick and now. */

@@ -42,6 +42,15 @@ export class TwilioSignatureVerifier {
     return base.replace(/^http/, 'ws') + MEDIA_STREAM_PATH;
   }
 
+  /**
+   * The URL a webhook's signature is checked against: WEBHOOK_BASE_URL + the path and query as
+   * received. Twilio signs the URL it called: a mismatch almost always means this differs from it (a
+   * wrong WEBHOOK_BASE_URL), else TWILIO_AUTH_TOKEN is not the calling account's.
+   */
+  signedUrl(pathAndQuery: string): string {
+    return (this.options.webhookBaseUrl ?? '') + pathAndQuery;
+  }
+
   /** A form-encoded webhook: `pathAndQuery` as received (req.originalUrl), `params` the parsed body. */
   verifyWebhook(
     signature: string | undefined,
@@ -53,7 +62,7 @@ export class TwilioSignatureVerifier {
     return twilio.validateRequest(
       authToken,
       signature,
-      webhookBaseUrl + pathAndQuery,
+      this.signedUrl(pathAndQuery),
       params,
     );
   }
