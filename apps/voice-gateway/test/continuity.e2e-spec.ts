@@ -11,6 +11,9 @@ import {
   ContinuityProbe,
 } from './support/continuity-probe';
 
+/** Longest caller-audio gap a switch may cause in these tests (ms): a kind bound, not a benchmark. */
+const GAP_BOUND_MS = 500;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A reply with no audio: a text note is answered at once, so the model is idle again. */
 const SILENT = { kind: 'pcm' as const, samples: new Int16Array(0) };
@@ -188,20 +191,22 @@ describe('Gemini session continuity (real app, emulator, simulated Twilio)', () 
     );
     expect(reply.outcome).toBe('complete');
     expect(sessions()).toHaveLength(2);
-    expect(gapMs).toBeLessThanOrEqual(200);
+    // The measured gaps (README "Continuity": 23–80 ms here) are benchmark figures; this bound only
+    // catches a switch that stalls the caller's audio, with room for a loaded 2-core CI machine.
+    expect(gapMs).toBeLessThanOrEqual(GAP_BOUND_MS);
     await call.hangUp();
   }, 15000);
 
   it.each<[string, (s: EmulatedSession) => void, number]>([
-    ['goAway at a turn boundary', (s) => s.goAway('20s'), 200],
-    ['abrupt upstream death (TCP dropped)', (s) => s.kill(), 200],
+    ['goAway at a turn boundary', (s) => s.goAway('20s'), GAP_BOUND_MS],
+    ['abrupt upstream death (TCP dropped)', (s) => s.kill(), GAP_BOUND_MS],
     [
       'a resume refused while the old connection is open (switch when its time is nearly up)',
       (s) => {
         h.emulator.options.refuseResumeWhileIssuerOpen = true;
         s.goAway('2s');
       },
-      200,
+      GAP_BOUND_MS,
     ],
     [
       'abrupt death, then reconnects refused twice (switch during backoff)',
@@ -209,7 +214,7 @@ describe('Gemini session continuity (real app, emulator, simulated Twilio)', () 
         h.emulator.refuseNextSetups(2);
         s.kill();
       },
-      1000,
+      1000 + GAP_BOUND_MS,
     ],
   ])(
     '%s: caller audio and keypad notes reach the model once, in order',
