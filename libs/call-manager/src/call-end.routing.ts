@@ -226,14 +226,18 @@ export class CallEndRouting {
     }
   }
 
-  /** Hangs up at the carrier (errors logged, never rejects), unless the caller already hung up. */
+  /**
+   * Hangs up at the carrier (errors logged, never rejects), unless the caller already hung up or was
+   * transferred to a person (the call goes on without us).
+   */
   private async hangUpUnlessCallerHungUp(
     callSid: string,
     reason: CallEndReason,
   ): Promise<void> {
     const hangup = this.hangup;
-    // The caller already hung up: nothing to hang up at the carrier.
-    if (!hangup || reason === 'caller-hangup') return;
+    // The caller already hung up, or is talking to the person the agent transferred them to.
+    if (!hangup || reason === 'caller-hangup' || reason === 'transferred')
+      return;
     await this.steps.attempt(callSid, 'hang up at the carrier', () =>
       hangup.hangUp(callSid),
     );

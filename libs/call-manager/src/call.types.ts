@@ -18,7 +18,31 @@ export type CallEndReason =
   /** Outbound: a fax machine answered; the call was ended at once. */
   | 'fax'
   /** Outbound: nobody answered (Twilio's busy, no-answer, failed or canceled). */
-  | 'not-answered';
+  | 'not-answered'
+  /** The agent ended the call (`end_call`), once its goodbye had played. */
+  | 'agent-hangup'
+  /** The agent handed the caller to a person (`transfer_call`) and the person answered. */
+  | 'transferred';
+
+/**
+ * One `transfer_call` of the agent: where to, why, and how it went. `dialing` while Twilio rings the
+ * target; `answered` once the person took the call (their whisper was requested); `not-answered` when
+ * the dial ended without them (`dialStatus`: Twilio's DialCallStatus busy, no-answer, failed or
+ * canceled) and the caller came back to the agent.
+ */
+export interface CallTransfer {
+  /** The profile's name for the target (a `transferTargets` key), e.g. `sales`. */
+  target: string;
+  /** Where it was dialled: an E.164 number or a SIP URI. */
+  to: string;
+  /** Why the agent transferred (its own words). */
+  reason: string;
+  state: 'dialing' | 'answered' | 'not-answered';
+  /** Twilio's DialCallStatus when the dial ended (completed, busy, no-answer, failed, canceled). */
+  dialStatus?: string;
+  /** ISO 8601: when the agent asked for it. */
+  at: string;
+}
 
 /** Who placed the call: a caller dialling in, or this service dialling out (`POST /calls`). */
 export type CallDirection = 'inbound' | 'outbound';
@@ -70,6 +94,8 @@ export interface CallRecord {
   transcriptLinesLost?: number;
   /** Tokens the agent used over the call (Gemini Live `usageMetadata`, summed); absent when none. */
   usage?: CallTokenUsage;
+  /** The agent's transfers to a person, oldest first; absent when none. */
+  transfers?: CallTransfer[];
 }
 
 /** Tokens of one modality (`AUDIO`, `TEXT`, …). */

@@ -18,6 +18,7 @@ import type {
   CallHangup,
   CallRecord,
   CallTokenUsage,
+  CallTransfer,
   LiveCallControl,
   LiveCallSummary,
   NewCall,
@@ -172,6 +173,25 @@ export class CallsService implements BeforeApplicationShutdown {
       this.logger.warn({
         callSid,
         msg: 'Could not store the call token usage',
+        err: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  /**
+   * Stores the call's transfers (`transfers` on its record, the whole list each time). Queued behind
+   * the call's earlier writes. Never rejects (a failure is logged).
+   */
+  async recordTransfers(
+    callSid: string,
+    transfers: CallTransfer[],
+  ): Promise<void> {
+    try {
+      await this.store.update(callSid, { transfers });
+    } catch (err) {
+      this.logger.warn({
+        callSid,
+        msg: 'Could not store the call transfers',
         err: err instanceof Error ? err.message : String(err),
       });
     }

@@ -22,6 +22,7 @@ export type {
   CallRecord,
   CallStatus,
   CallTokenUsage,
+  CallTransfer,
   LiveCallControl,
   LiveCallSummary,
   ModalityTokenCount,

@@ -59,7 +59,7 @@ export class GeminiLiveService {
       voice: profile.voice,
       model: profile.model,
       language: profile.language,
-      tools: this.tools.declarations(profile.tools),
+      tools: this.tools.declarations(profile),
       vad: profile.vad,
     });
     if (profile.greeting)

@@ -67,6 +67,12 @@ export {
   AgentProfilesConfig,
 } from './profiles/agent-profiles';
 export {
+  isSipUri,
+  TRANSFER_TARGET_NAME,
+  transferTargetProblems,
+  type TransferTargets,
+} from './profiles/transfer-targets';
+export {
   automaticActivityDetection,
   VAD_LIMITS,
   vadProblems,

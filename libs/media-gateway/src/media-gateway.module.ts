@@ -6,6 +6,8 @@ import {
   TwilioWebhookController,
 } from '@app/twilio';
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import { CallControlTools } from './control/call-control.tools';
+import { CallTransfers } from './control/call-transfers.service';
 import { CallSupervisor } from './lifecycle/call-supervisor.service';
 import {
   MEDIA_GATEWAY_OPTIONS,
@@ -86,6 +88,8 @@ export class MediaGatewayModule {
         RecordingRetention,
         StreamTokenService,
         CallSupervisor,
+        CallTransfers,
+        CallControlTools,
         { provide: TWILIO_CALL_HANDLER, useExisting: CallSupervisor },
         OutboundCalls,
         MediaStreamGateway,

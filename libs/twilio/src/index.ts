@@ -7,6 +7,7 @@ export {
   TwilioOptions,
 } from './twilio.options';
 export {
+  CallRedirectError,
   TwilioCallControl,
   TwilioRestOptions,
 } from './rest/twilio-call-control';
@@ -27,7 +28,7 @@ export {
   TWILIO_SIGNED,
   TwilioSigned,
 } from './signature/twilio-signed.decorator';
-export { TwimlBuilder } from './twiml/twiml.builder';
+export { TransferDial, TwimlBuilder } from './twiml/twiml.builder';
 export { TwilioWebhookController } from './webhooks/twilio-webhook.controller';
 export { ANSWERED_BY_VALUES } from './webhooks/twilio-webhook.dto';
 export {
@@ -35,6 +36,8 @@ export {
   CallStatusUpdate,
   IncomingCall,
   IncomingCallAnswer,
+  TransferDialAnswer,
+  TransferDialUpdate,
   TWILIO_CALL_HANDLER,
   TwilioCallHandler,
 } from './webhooks/twilio-call.handler';

@@ -1,4 +1,5 @@
 import {
+  transferTargetProblems,
   vadProblems,
   type AgentProfile,
   type AgentProfilesConfig,
@@ -63,6 +64,10 @@ class AgentProfileEntry {
   @IsBoolean({ message: 'recording must be true or false' })
   recording?: boolean;
 
+  /** Checked by transferTargetProblems (names; E.164 numbers or SIP URIs). */
+  @Allow()
+  transferTargets?: Record<string, string>;
+
   /** Checked field by field by vadProblems (sensitivities, ms bounds). */
   @Allow()
   vad?: VadSettings;
@@ -88,6 +93,8 @@ function check(
     problems.push(`${where}.${error.property}: ${messages.join('; ')}`);
   }
   for (const problem of vadProblems(entry.vad))
+    problems.push(`${where}.${problem}`);
+  for (const problem of transferTargetProblems(entry.transferTargets))
     problems.push(`${where}.${problem}`);
   return entry;
 }

@@ -249,6 +249,37 @@ export function callStoreContract(
       await expect(store.list({})).resolves.toEqual([record(1, { usage })]);
     });
 
+    it("keeps a call's transfers, each update replacing the list", async () => {
+      await store.create(record(1));
+      const dialing = {
+        target: 'sales',
+        to: '+14155550123',
+        reason: 'wants a quote',
+        state: 'dialing' as const,
+        at: '2026-01-01T00:00:05.000Z',
+      };
+      await expect(
+        store.update(sid(1), { transfers: [dialing] }),
+      ).resolves.toBe(true);
+      const back = {
+        ...dialing,
+        state: 'not-answered' as const,
+        dialStatus: 'busy',
+      };
+      const second = {
+        ...dialing,
+        target: 'support',
+        to: 'sip:desk@pbx.example.com',
+        state: 'answered' as const,
+      };
+      await store.update(sid(1), { transfers: [back, second] });
+      const transfers = [back, second];
+      await expect(store.get(sid(1))).resolves.toEqual(
+        record(1, { transfers }),
+      );
+      await expect(store.list({})).resolves.toEqual([record(1, { transfers })]);
+    });
+
     it('returns at most 50 records when no limit is given', async () => {
       for (let n = 1; n <= 60; n++) await store.create(record(n));
       const all = await store.list({});

@@ -24,6 +24,8 @@ export interface CallsTable {
   answered_by: string | null;
   /** CallRecord.usage as JSON text (migration 0004); NULL when no usage was reported. */
   gemini_usage: string | null;
+  /** CallRecord.transfers as JSON text (migration 0005); NULL when the agent transferred nothing. */
+  transfers: string | null;
   /** Transcript entries written so far: the next entry's seq. Bumped under the row lock. */
   transcript_count: Generated<number>;
   /** Transcript lines accepted but never stored (CallRecord.transcriptLinesLost); 0 when none. */

@@ -33,6 +33,7 @@ describe('createCallStore', () => {
           '0002-transcript-lines-lost',
           '0003-call-direction',
           '0004-call-usage',
+          '0005-call-transfers',
         ],
       }),
     );

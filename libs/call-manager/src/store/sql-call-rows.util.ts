@@ -6,6 +6,7 @@ import type {
   CallRecord,
   CallStatus,
   CallTokenUsage,
+  CallTransfer,
   TranscriptEntry,
   TranscriptRole,
 } from '../call.types';
@@ -32,7 +33,7 @@ const COLUMNS = {
 /** A `calls` row as read back (transcript_count aside). */
 export type CallRow = Pick<
   CallsTable,
-  'call_sid' | 'gemini_usage' | (typeof COLUMNS)[keyof typeof COLUMNS]
+  'call_sid' | 'gemini_usage' | 'transfers' | (typeof COLUMNS)[keyof typeof COLUMNS]
 > & { transcript_lines_lost: number | string };
 
 /** The `calls` row for a new record (transcript entries are inserted apart). */
@@ -51,6 +52,7 @@ export function insertRow(record: CallRecord): Insertable<CallsTable> {
     direction: record.direction ?? null,
     answered_by: record.answeredBy ?? null,
     gemini_usage: record.usage ? JSON.stringify(record.usage) : null,
+    transfers: record.transfers ? JSON.stringify(record.transfers) : null,
     transcript_count: record.transcript.length,
     transcript_lines_lost: Math.max(
       0,
@@ -69,6 +71,8 @@ export function patchColumns(
     if (value !== undefined) set[column] = value;
   }
   if (patch.usage !== undefined) set.gemini_usage = JSON.stringify(patch.usage);
+  if (patch.transfers !== undefined)
+    set.transfers = JSON.stringify(patch.transfers);
   return set;
 }
 
@@ -100,19 +104,19 @@ export function toRecord(
   }
   const lost = Number(row.transcript_lines_lost);
   if (lost > 0) record.transcriptLinesLost = lost;
-  const usage = parseUsage(row.gemini_usage);
-  if (usage) record.usage = usage;
+  const usage = parseJson(row.gemini_usage);
+  if (usage && !Array.isArray(usage)) record.usage = usage as CallTokenUsage;
+  const transfers = parseJson(row.transfers);
+  if (Array.isArray(transfers)) record.transfers = transfers as CallTransfer[];
   return record;
 }
 
-/** The stored usage JSON; undefined when NULL or not readable (a damaged row loses only that). */
-function parseUsage(text: string | null): CallTokenUsage | undefined {
+/** A stored JSON column; undefined when NULL or not readable (a damaged row loses only that). */
+function parseJson(text: string | null): object | undefined {
   if (text === null) return undefined;
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null
-      ? (value as CallTokenUsage)
-      : undefined;
+    return typeof value === 'object' && value !== null ? value : undefined;
   } catch {
     return undefined;
   }

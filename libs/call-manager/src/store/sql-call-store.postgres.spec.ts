@@ -142,6 +142,7 @@ describePostgres('SqlCallStore on PostgreSQL', () => {
         '0002-transcript-lines-lost',
         '0003-call-direction',
         '0004-call-usage',
+        '0005-call-transfers',
       ]);
       await expect(store.migrate()).resolves.toEqual([]);
       await store.close();
@@ -161,6 +162,7 @@ describePostgres('SqlCallStore on PostgreSQL', () => {
         { name: '0002-transcript-lines-lost' },
         { name: '0003-call-direction' },
         { name: '0004-call-usage' },
+        { name: '0005-call-transfers' },
       ]);
       const indexes = await fresh.query<{ indexname: string }>(
         `select indexname from pg_indexes where schemaname = '${fresh.name}' order by indexname`,

@@ -63,6 +63,7 @@ describe('SqlCallStore on SQLite', () => {
       '0002-transcript-lines-lost',
       '0003-call-direction',
       '0004-call-usage',
+      '0005-call-transfers',
     ]);
     await expect(store.migrate()).resolves.toEqual([]);
     await store.close();
@@ -78,6 +79,7 @@ describe('SqlCallStore on SQLite', () => {
         { name: '0002-transcript-lines-lost' },
         { name: '0003-call-direction' },
         { name: '0004-call-usage' },
+        { name: '0005-call-transfers' },
       ]);
       const indexes = db
         .prepare(
@@ -176,6 +178,7 @@ describe('SqlCallStore on SQLite', () => {
       '0002-transcript-lines-lost',
       '0003-call-direction',
       '0004-call-usage',
+      '0005-call-transfers',
     ]);
     // Every call before 0003 came in: its row says so.
     const old = { ...record(1), direction: 'inbound' };

@@ -4,6 +4,7 @@ import {
   GeminiClientOptions,
 } from '../gemini-client.options';
 import { AgentToolRegistry } from '../tools/agent-tool.registry';
+import { TransferTargets, transferTargetProblems } from './transfer-targets';
 import { VadSettings, vadProblems } from './vad-settings';
 
 /** How the agent behaves on one phone number. Unset fields fall back to the default profile. */
@@ -14,7 +15,10 @@ export interface AgentProfile {
   /** BCP-47 language code for the agent's speech, e.g. `en-US`, `de-DE`. */
   language?: string;
   model?: string;
-  /** Tools the agent may call (names of `@AgentTool`s); unset: all of them. */
+  /**
+   * Tools the agent may call (names of `@AgentTool`s); unset: all of them except the opt-in ones
+   * (the built-in `end_call` and `transfer_call`), which are declared only when listed.
+   */
   tools?: string[];
   /** What the agent says first when a call connects. */
   greeting?: string;
@@ -23,6 +27,8 @@ export interface AgentProfile {
    * word, after the beep; then the call ends. Unset: a short built-in message.
    */
   voicemailMessage?: string;
+  /** `transfer_call`'s only destinations: name → E.164 number or SIP URI (see TransferTargets). */
+  transferTargets?: TransferTargets;
   /** Record this profile's calls (2-channel WAV); unset: the deployment's RECORDING setting. */
   recording?: boolean;
   /** Voice activity detection (sensitivities, prefix padding and silence in ms); see VadSettings. */
@@ -64,6 +70,12 @@ export class AgentProfiles implements OnApplicationBootstrap {
     for (const [where, profile] of profiles) {
       for (const problem of vadProblems(profile.vad))
         problems.push(`  - ${where}.${problem}`);
+      for (const problem of transferTargetProblems(profile.transferTargets))
+        problems.push(`  - ${where}.${problem}`);
+      // As calls get it: a number's profile inherits the default's fields (targets, tools).
+      const merged = where === 'default' ? profile : this.merged(profile);
+      for (const problem of this.tools.profileProblems(merged))
+        problems.push(`  - ${where}: ${problem}`);
       for (const tool of profile.tools ?? []) {
         if (!known.has(tool)) {
           problems.push(

@@ -68,7 +68,7 @@ describe('VadSettings', () => {
           },
         },
       } satisfies GeminiClientOptions,
-      { names: [] } as unknown as AgentToolRegistry,
+      { names: [], profileProblems: () => [] } as unknown as AgentToolRegistry,
     );
     expect(() => profiles.onApplicationBootstrap()).toThrow(
       'Invalid agent profiles:\n  - +15550000100.vad.startOfSpeechSensitivity: must be high, low',

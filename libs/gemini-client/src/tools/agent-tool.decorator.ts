@@ -1,5 +1,6 @@
 import { DiscoveryService } from '@nestjs/core';
 import type { ToolResponseScheduling } from '../live/tool-call-routes';
+import type { AgentProfile } from '../profiles/agent-profiles';
 
 /**
  * JSON Schema for a tool's arguments. A schema within the OpenAPI subset `parameters` accepts is sent
@@ -33,6 +34,17 @@ export interface AgentToolOptions {
    * meaningful for NON_BLOCKING tools; the server ignores it otherwise. Unset: not sent.
    */
   scheduling?: ToolResponseScheduling;
+  /**
+   * Declared only to profiles that name it in `tools` (the built-in `end_call` and `transfer_call`);
+   * a profile without `tools` gets every other tool. Default false.
+   */
+  optIn?: boolean;
+  /**
+   * Per profile that declares the tool: `note` is appended to the description the model reads (e.g.
+   * the transfer targets to choose from); `problem` says why the profile cannot use it (the start
+   * fails with it, as for an unknown tool).
+   */
+  forProfile?: (profile: AgentProfile) => { note?: string; problem?: string };
 }
 
 /** What a tool handler learns about the call it serves. */

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import Ajv, { ValidateFunction } from 'ajv';
+import type { AgentProfile } from '../profiles/agent-profiles';
 import {
   AgentTool,
   AgentToolOptions,
@@ -66,13 +67,33 @@ export class AgentToolRegistry implements OnModuleInit {
     return [...this.tools.keys()];
   }
 
-  /** The setup's `tools` entry for the named tools (all when `enabled` is undefined). */
-  declarations(enabled?: readonly string[]): unknown[] {
-    const names = enabled ?? this.names;
-    const functionDeclarations = names
-      .map((name) => this.tools.get(name)?.declaration)
-      .filter((declaration) => declaration !== undefined);
+  /**
+   * The setup's `tools` entry for a profile: the tools it names, or every tool but the opt-in ones
+   * when it names none; each description with the tool's per-profile note (AgentToolOptions.forProfile).
+   */
+  declarations(profile: Pick<AgentProfile, 'tools'> = {}): unknown[] {
+    const functionDeclarations = this.enabledFor(profile).map((tool) => {
+      const note = tool.options.forProfile?.(profile as AgentProfile).note;
+      if (!note) return tool.declaration;
+      const description = `${tool.options.description} ${note}`;
+      return { ...tool.declaration, description };
+    });
     return functionDeclarations.length ? [{ functionDeclarations }] : [];
+  }
+
+  /** Why a profile cannot have the tools it declares (their forProfile problems); empty when it can. */
+  profileProblems(profile: AgentProfile): string[] {
+    return this.enabledFor(profile).flatMap((tool) => {
+      const problem = tool.options.forProfile?.(profile).problem;
+      return problem ? [`${tool.options.name}: ${problem}`] : [];
+    });
+  }
+
+  private enabledFor(profile: Pick<AgentProfile, 'tools'>): RegisteredTool[] {
+    const tools = profile.tools
+      ? profile.tools.map((name) => this.tools.get(name))
+      : [...this.tools.values()].filter((tool) => !tool.options.optIn);
+    return tools.filter((tool) => tool !== undefined);
   }
 
   private register(

@@ -76,6 +76,8 @@ export class CallBridge {
   unusableAgentAudio = 0;
   /** When the last caller media frame arrived (epoch ms). */
   lastMediaAt = Date.now();
+  /** When the last agent audio went towards Twilio (performance.now() ms; 0: none yet). */
+  private lastAgentAudioAt = 0;
   /** Frames to Twilio: bounded, so a slow Twilio socket cannot grow memory or block other calls. */
   readonly toTwilio: BoundedFrameSender;
   private readonly writer: TwilioFrameWriter;
@@ -238,6 +240,19 @@ export class CallBridge {
     return ((prompt.length * 3) / 4 / 8000) * 1000;
   }
 
+  /**
+   * True once the agent's words have played: no agent audio for `quietMs` since `sinceMs` (both
+   * performance.now() ms) or since its last audio, whichever is later, and every mark echoed by
+   * Twilio (a mark is sent first for audio not yet followed by one). Used before `end_call` and
+   * `transfer_call` act.
+   */
+  playedOut(sinceMs: number, quietMs: number): boolean {
+    const lastWords = Math.max(sinceMs, this.lastAgentAudioAt);
+    if (performance.now() - lastWords < quietMs) return false;
+    if (this.chunksSinceMark > 0) this.sendMark();
+    return this.pendingMarks.size === 0;
+  }
+
   /** A system line on the transcript, after what the caller said so far. */
   note(text: string): void {
     if (this.closed) return;
@@ -283,6 +298,7 @@ export class CallBridge {
       return;
     }
     if (!payload) return;
+    this.lastAgentAudioAt = started;
     this.audioSinceClear = true;
     const droppedBefore = this.toTwilio.dropped;
     this.toTwilio.sendAudio(this.writer.media(payload));

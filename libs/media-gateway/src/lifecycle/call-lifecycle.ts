@@ -10,12 +10,15 @@ import {
   AgentToolRegistry,
   LiveSession,
   LiveSessionClosed,
-  ToolCallScope,
 } from '@app/gemini-client';
 import WebSocket from 'ws';
 import { AgentMonitor } from '../agent/agent-monitor';
 import { CallBridge, CallBridgeOwner } from '../bridge/call-bridge';
 import { CallLog } from '../bridge/call-log';
+import {
+  AgentCallControl,
+  CallControlPlan,
+} from '../control/agent-call-control';
 import type { MediaGatewayOptions } from '../media-gateway.options';
 import { mediaMetrics } from '../metrics/media.metrics';
 import { OutboundAnswer, OutboundPlan } from '../outbound/outbound-answer';
@@ -23,14 +26,13 @@ import { PROMPTS } from '../prompts/prompts.generated';
 import { CallFaultBoundary } from './call-fault-boundary';
 import { CallState, CallStateMachine } from './call-state';
 import { CallTimers } from './call-timers';
+import { wireStream } from './stream-wiring';
 import { withinMs } from './within-ms.util';
 
 /** After the goodbye prompt's own length, how long to wait for Twilio's mark echo (ms). */
 const GOODBYE_MARGIN_MS = 1500;
 /** Longest wait for the call manager to finish the record once the call is released here (ms). */
 const SETTLE_TIMEOUT_MS = 30_000;
-/** How often a recorded call's audio is rendered and handed to its writer, and a sync mark considered (ms). */
-const RECORDING_FLUSH_MS = 250;
 
 /** Who is calling whom. */
 export interface CallParties {
@@ -50,14 +52,19 @@ export interface CallLifecycleDeps {
   tools: AgentToolRegistry;
   events: CallEvents;
   options: MediaGatewayOptions;
-  /** Opens a Gemini Live session with the profile for the dialled number. */
-  openSession(): LiveSession;
+  /**
+   * Opens a Gemini Live session with the profile for the dialled number. `firstPrompt`, when given,
+   * is what the agent is told first instead of its greeting (a caller back from a failed transfer).
+   */
+  openSession(firstPrompt?: string): LiveSession;
   /** A recorder when this call is recorded (profile or deployment); its clock starts when called. */
   startRecording?(): CallRecorder | undefined;
   /** Called once, when the call reaches `ended`. */
   onEnded(lifecycle: CallLifecycle): void;
   /** Outbound calls: the agent waits for answering-machine detection (see OutboundAnswer). */
   outbound?: OutboundPlan;
+  /** The agent's `end_call` / `transfer_call` (targets, REST redirect); unset: transfers unavailable. */
+  control?: CallControlPlan;
 }
 
 /** The close code (RFC 6455 §7.4.1) and reason the stream gets when the call ends. */
@@ -73,14 +80,17 @@ type Settle = 'end' | 'expire';
  * The one owner of a call's life in this process, as a state machine (see CallState): it holds the
  * early Gemini session, the media stream and its bridge, the call's timers and its fault boundary.
  * Every way a call ends — caller hang-up, `stop`, admin (here or from another instance), max duration,
- * media idle, a refused frame, Gemini lost, shutdown, a final status before the stream, a fault — is a
- * call to `end` (or `sayGoodbye` first), and the cleanup runs once, in `release`: the call is delisted,
+ * media idle, a refused frame, Gemini lost, shutdown, a final status before the stream, a fault, the
+ * agent's `end_call` or a transfer the person answered — is a call to `end` (or `sayGoodbye` first),
+ * and the cleanup runs once, in `release`: the call is delisted,
  * its slot freed, its Gemini session closed, its timers cleared, its DSP memory returned, its final
  * record written once.
  */
 export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
   readonly callSid: string;
   readonly boundary: CallFaultBoundary;
+  /** The agent's hang-up and transfers (CallControlTools find it here). */
+  readonly control: AgentCallControl;
   private readonly machine = new CallStateMachine();
   private readonly timers: CallTimers;
   private log: CallLog;
@@ -91,6 +101,8 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
   private goodbyeReason?: CallEndReason;
   private released?: Promise<void>;
   private readonly answer?: OutboundAnswer;
+  /** Streams this call has taken (a second one only after a transfer nobody answered). */
+  private streams = 0;
 
   constructor(private readonly deps: CallLifecycleDeps) {
     this.callSid = deps.parties.callSid;
@@ -104,6 +116,19 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
         log: () => this.log,
         end: (reason) => this.end(reason),
       });
+    this.control = new AgentCallControl(deps.control, {
+      callSid: this.callSid,
+      boundary: this.boundary,
+      timers: this.timers,
+      log: () => this.log,
+      bridge: () => this.bridge,
+      note: (text) => deps.calls.appendTranscript(this.callSid, 'system', text),
+      tellAgent: (text) => this.session?.sendText(text),
+      recordTransfers: (list) => deps.calls.recordTransfers(this.callSid, list),
+      end: (reason) => this.end(reason),
+      beginTransfer: () => this.machine.to('transferring'),
+      cancelTransfer: () => this.machine.to('live'),
+    });
   }
 
   /** Who is calling whom (outbound calls: with their dial id and profile). */
@@ -164,52 +189,55 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
     this.socket = socket;
     this.log = this.log.with({ streamSid });
     // A session that is still connecting or reconnecting is kept; one that is gone for good is closed.
+    // A caller back from a transfer nobody answered gets a new session, told why.
     let session = this.session;
     if (!session || session.state === 'closed') {
       session?.close(1000, 'replaced');
-      session = this.deps.openSession();
+      session = this.deps.openSession(this.control.takeReturnNote());
       this.session = session;
     }
-    const { parties, options } = this.deps;
-    const tools = new ToolCallScope(this.deps.tools, parties);
-    const recorder = this.deps.startRecording?.();
-    const bridge = new CallBridge({
+    const first = this.streams++ === 0;
+    const { bridge, agent } = wireStream({
       callSid: this.callSid,
       streamSid,
       socket,
-      session: this.answer ? this.answer.gate(session) : session,
-      pipelines: this.deps.audio.createCallPipelines(),
-      calls: this.deps.calls,
-      log: this.log,
-      tools,
-      events: this.deps.events,
+      bridgeSession: this.answer ? this.answer.gate(session) : session,
+      session,
+      deps: this.deps,
       boundary: this.boundary,
+      timers: this.timers,
       owner: this,
-      recorder,
+      log: () => this.log,
+      // One recording per call: the stream after a failed transfer is not recorded.
+      recorder: first ? this.deps.startRecording?.() : undefined,
     });
     this.bridge = bridge;
-    // Off the audio path: rendering and queueing for the disk run on this timer (never waiting on it).
-    if (recorder)
-      this.timers.every('recording', RECORDING_FLUSH_MS, () =>
-        bridge.recordingTick(),
-      );
-    // Voice activity, usage and the stall watchdog; attached before the bridge releases held events.
-    this.agent = new AgentMonitor({
-      callSid: this.callSid,
-      session,
-      bridge,
-      tools,
-      calls: this.deps.calls,
-      timers: this.timers,
-      boundary: this.boundary,
-      log: () => this.log,
-      stallTimeoutMs: options.agentStallTimeoutMs,
-    });
+    this.agent = agent;
     bridge.start();
     this.answer?.streamStarted(() => bridge.pendingMarks.size === 0);
-    this.armStreamTimers(bridge);
-    this.boundary.track('attach', this.attach(streamSid));
+    this.armStreamTimers(bridge, first);
+    this.boundary.track('attach', this.attach(streamSid, first));
     return bridge;
+  }
+
+  /**
+   * The media stream on `socket` stopped (`stop`) or closed: the call ends with `reason`, unless it is
+   * being transferred (Twilio stopped the stream to dial the target: only the stream's bridge and
+   * session are released) or `socket` is an earlier stream of the call.
+   */
+  streamEnded(socket: WebSocket, reason: CallEndReason): void {
+    if (socket !== this.socket) return;
+    if (this.machine.state !== 'transferring') {
+      void this.end(reason);
+      return;
+    }
+    this.timers.clear('idle');
+    this.timers.clear('recording');
+    this.agent?.close();
+    this.bridge?.close();
+    this.session?.close(1000, 'transferred');
+    this.closeSocket(1000, 'call transferred');
+    this.agent = this.bridge = this.session = this.socket = undefined;
   }
 
   /**
@@ -217,6 +245,8 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
    * closed with `close` (default 1000, "call ended: <reason>"). Never rejects.
    */
   end(reason: CallEndReason, close?: StreamClose): Promise<void> {
+    // Ended `transferred` from another instance (it took the whisper): the transfer was answered.
+    if (reason === 'transferred') this.control.markAnswered();
     return this.release(reason, 'end', close);
   }
 
@@ -262,7 +292,12 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
     this.sayGoodbye('error');
   }
 
-  private async attach(streamSid: string): Promise<void> {
+  private async attach(streamSid: string, first: boolean): Promise<void> {
+    // A caller back from a transfer: the call is still claimed by this lifecycle in the registry.
+    if (!first) {
+      if (this.machine.to('live')) this.log.info('Caller back with the agent');
+      return;
+    }
     const attached = await this.deps.calls.attach(
       this.callSid,
       this,
@@ -287,11 +322,13 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
     await this.release('stream-never-started', 'expire');
   }
 
-  private armStreamTimers(bridge: CallBridge): void {
+  /** Idle check for the stream; the call's maximum duration from its first stream on. */
+  private armStreamTimers(bridge: CallBridge, first: boolean): void {
     const { maxCallDurationMs, idleTimeoutMs } = this.deps.options;
-    this.timers.after('max-duration', maxCallDurationMs, () =>
-      this.end('max-duration'),
-    );
+    if (first)
+      this.timers.after('max-duration', maxCallDurationMs, () =>
+        this.end('max-duration'),
+      );
     const idleCheckMs = Math.max(50, Math.min(1000, idleTimeoutMs / 4));
     this.timers.every('idle', idleCheckMs, () => {
       if (Date.now() - bridge.lastMediaAt > idleTimeoutMs)

@@ -4,17 +4,27 @@
  * - `connecting`: a media stream started and is being claimed for the call (audio already flows);
  * - `live`: the stream is the call's, in the registry too;
  * - `goodbye`: a last prompt (the apology) is playing; nothing else goes to the caller;
+ * - `transferring`: the agent handed the caller to a person (`transfer_call`): Twilio dials them, the
+ *   stream is gone; the call comes back `connecting` on a new stream if nobody answers;
  * - `ending`: sockets, session, timers and DSP memory are being released, the final record written;
  * - `ended`: nothing of the call is left in this process.
  */
 export type CallState =
-  'reserved' | 'connecting' | 'live' | 'goodbye' | 'ending' | 'ended';
+  | 'reserved'
+  | 'connecting'
+  | 'live'
+  | 'goodbye'
+  | 'transferring'
+  | 'ending'
+  | 'ended';
 
 /** The legal transitions: every end path goes through `ending`, exactly once. */
 const LEGAL: Readonly<Record<CallState, readonly CallState[]>> = {
   reserved: ['connecting', 'ending'],
   connecting: ['live', 'goodbye', 'ending'],
-  live: ['goodbye', 'ending'],
+  live: ['goodbye', 'transferring', 'ending'],
+  // `live` again when the redirect could not start (the stream is still up).
+  transferring: ['connecting', 'live', 'ending'],
   goodbye: ['ending'],
   ending: ['ended'],
   ended: [],

@@ -11,6 +11,8 @@ import {
   CallStatusUpdate,
   IncomingCall,
   IncomingCallAnswer,
+  TransferDialAnswer,
+  TransferDialUpdate,
   TwilioCallControl,
   TwilioCallHandler,
 } from '@app/twilio';
@@ -21,6 +23,7 @@ import {
   OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
+import { CallTransfers } from '../control/call-transfers.service';
 import {
   MEDIA_GATEWAY_OPTIONS,
   MediaGatewayOptions,
@@ -62,6 +65,7 @@ export class CallSupervisor
     @Inject(MEDIA_GATEWAY_OPTIONS)
     private readonly options: MediaGatewayOptions,
     private readonly recordings: RecordingsService,
+    private readonly transfers: CallTransfers,
     /** Hangs outbound calls up at Twilio (voicemail left, fax); absent without TwilioRestModule. */
     @Optional() private readonly carrier?: TwilioCallControl,
   ) {}
@@ -155,6 +159,41 @@ export class CallSupervisor
   }
 
   /**
+   * `POST /transfer-whisper`: the person a transfer dialled answered. The call held here is theirs
+   * now (its transfer recorded answered, the call ended `transferred`); one held by another instance
+   * is ended there with that reason (no hang-up at Twilio: the call goes on).
+   */
+  async transferAnswered(callSid: string): Promise<void> {
+    const call = this.lifecycles.get(callSid);
+    if (call)
+      call.boundary.run('transfer-answered', () => call.control.answered());
+    else await this.calls.requestEnd(callSid, 'transferred');
+  }
+
+  /**
+   * `POST /transfer-status` (the transfer's `<Dial action>`): nobody answered → the caller goes back
+   * to a new agent session on a new stream (the call held here); otherwise hang up, with Twilio's
+   * DialCallStatus kept on the record of a transfer that was answered.
+   */
+  async transferEnded(update: TransferDialUpdate): Promise<TransferDialAnswer> {
+    const { callSid, dialStatus } = update;
+    const call = this.lifecycles.get(callSid);
+    if (call?.state === 'transferring') {
+      const back = call.boundary.run('transfer-ended', () =>
+        call.control.dialEnded(dialStatus),
+      );
+      if (back)
+        return {
+          action: 'connect',
+          parameters: this.transfers.returnStream(call.parties),
+        };
+      return { action: 'hangup' };
+    }
+    await this.keepDialStatus(callSid, dialStatus);
+    return { action: 'hangup' };
+  }
+
+  /**
    * `POST /calls` placed a call and Twilio named it: its lifecycle, owned here from now on (reserve
    * it with this lifecycle as its control, then `openEarlySession()`).
    */
@@ -198,8 +237,29 @@ export class CallSupervisor
     return this.profiles.byName(parties.profile) ?? this.profiles.resolve('');
   }
 
+  /** A finished call's answered transfer gets Twilio's DialCallStatus (completed) on its record. */
+  private async keepDialStatus(
+    callSid: string,
+    dialStatus: string,
+  ): Promise<void> {
+    const record = await this.calls.get(callSid).catch(() => undefined);
+    const transfers = record?.transfers ?? [];
+    const last = transfers[transfers.length - 1];
+    if (!last || last.state !== 'answered' || last.dialStatus) {
+      this.logger.warn({
+        callSid,
+        dialStatus,
+        msg: 'Transfer dial ended for a call not transferring here; hanging up',
+      });
+      return;
+    }
+    last.dialStatus = dialStatus;
+    await this.calls.recordTransfers(callSid, transfers);
+  }
+
   private create(parties: CallParties): CallLifecycle {
     const outbound = parties.dialId !== undefined;
+    const profile = this.profileFor(parties);
     return new CallLifecycle({
       parties,
       calls: this.calls,
@@ -208,23 +268,26 @@ export class CallSupervisor
       events: this.events,
       options: this.options,
       // Outbound: no greeting on connect; OutboundAnswer asks for it once a person has answered.
-      openSession: () =>
-        this.gemini.openForCall({
-          ...this.profileFor(parties),
-          ...(outbound ? { greeting: undefined } : {}),
-        }),
+      // A caller back from a failed transfer: no greeting either, the agent is told why instead.
+      openSession: (firstPrompt) => {
+        const quiet = outbound || firstPrompt !== undefined;
+        const session = this.gemini.openForCall({
+          ...profile,
+          ...(quiet ? { greeting: undefined } : {}),
+        });
+        if (firstPrompt) session.sendText(firstPrompt);
+        return session;
+      },
       startRecording: () =>
-        this.recordings.start(
-          parties.callSid,
-          this.profileFor(parties).recording,
-        ),
+        this.recordings.start(parties.callSid, profile.recording),
+      control: this.transfers.planFor(parties.callSid, profile),
       onEnded: (ended) => {
         if (this.lifecycles.get(ended.callSid) === ended)
           this.lifecycles.delete(ended.callSid);
       },
       outbound: outbound
         ? outboundPlan(
-            this.profileFor(parties),
+            profile,
             this.options.outbound,
             this.options.streamTokenTtlMs,
             () => this.carrier?.hangUp(parties.callSid) ?? Promise.resolve(),

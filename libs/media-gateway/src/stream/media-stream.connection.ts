@@ -115,7 +115,7 @@ export class MediaStreamConnection {
       case 'mark':
         return this.bridge?.onMark(message.mark.name);
       case 'stop':
-        if (this.call) void this.call.end('caller-hangup');
+        if (this.call) this.call.streamEnded(this.socket, 'caller-hangup');
         else this.refuse(CLOSE.normal, 'stopped before start');
         return;
     }
@@ -167,7 +167,7 @@ export class MediaStreamConnection {
 
   private onClose(): void {
     clearTimeout(this.startTimer);
-    if (this.call) void this.call.end('stream-stopped');
+    this.call?.streamEnded(this.socket, 'stream-stopped');
   }
 
   /** Closes the stream with `code` and `reason`; after `start`, the call ends through its lifecycle. */

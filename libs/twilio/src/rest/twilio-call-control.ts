@@ -12,7 +12,13 @@ export interface TwilioRestOptions {
 
 export const TWILIO_REST_OPTIONS = 'TWILIO_REST_OPTIONS';
 
-/** Ends calls at Twilio (REST `Status=completed`) when credentials are configured. */
+/** Why a live call could not be redirected (no credentials, or Twilio's REST error). */
+export class CallRedirectError extends Error {}
+
+/**
+ * Ends calls at Twilio (REST `Status=completed`) and redirects live ones to new TwiML (a transfer),
+ * when credentials are configured (PROTOCOLS.md "Twilio call control (REST)").
+ */
 @Injectable()
 export class TwilioCallControl implements CallHangup {
   private readonly logger = new Logger(TwilioCallControl.name);
@@ -22,20 +28,55 @@ export class TwilioCallControl implements CallHangup {
     @Inject(TWILIO_REST_OPTIONS) private readonly options: TwilioRestOptions,
   ) {}
 
-  async hangUp(callSid: string): Promise<void> {
-    const { accountSid, authToken } = this.options;
-    if (!accountSid || !authToken) return;
-    this.client ??= twilio(accountSid, authToken, {
-      httpClient: this.options.apiBaseUrl
-        ? new RebasedRequestClient(this.options.apiBaseUrl)
-        : undefined,
-    });
+  /** True when calls can be hung up and redirected here (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN). */
+  get configured(): boolean {
+    return Boolean(this.options.accountSid && this.options.authToken);
+  }
+
+  /**
+   * Redirects a live call to `twiml` (REST update `Twiml=`): Twilio stops its media stream and runs
+   * the new TwiML. Throws CallRedirectError with a reason when not configured or Twilio refuses.
+   */
+  async redirect(callSid: string, twiml: string): Promise<void> {
+    const client = this.rest();
+    if (!client)
+      throw new CallRedirectError(
+        'Twilio REST credentials are not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)',
+      );
     try {
-      await this.client.calls(callSid).update({ status: 'completed' });
+      await client.calls(callSid).update({ twiml });
+    } catch (err) {
+      const { status, code, message } = err as {
+        status?: number;
+        code?: number;
+        message?: string;
+      };
+      throw new CallRedirectError(
+        `Twilio refused the redirect (HTTP ${status ?? '?'}, code ${code ?? '?'}): ${message ?? String(err)}`,
+      );
+    }
+  }
+
+  async hangUp(callSid: string): Promise<void> {
+    const client = this.rest();
+    if (!client) return;
+    try {
+      await client.calls(callSid).update({ status: 'completed' });
     } catch (err) {
       // 404: the call already ended, which is what we wanted.
       if ((err as { status?: number }).status === 404) return;
       this.logger.warn({ callSid, err, msg: 'Twilio REST hang-up failed' });
     }
+  }
+
+  private rest(): ReturnType<typeof twilio> | undefined {
+    const { accountSid, authToken } = this.options;
+    if (!accountSid || !authToken) return undefined;
+    this.client ??= twilio(accountSid, authToken, {
+      httpClient: this.options.apiBaseUrl
+        ? new RebasedRequestClient(this.options.apiBaseUrl)
+        : undefined,
+    });
+    return this.client;
   }
 }

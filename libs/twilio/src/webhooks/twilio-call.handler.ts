@@ -35,6 +35,24 @@ export interface AmdStatusUpdate {
   detectionMs?: number;
 }
 
+/** How a transfer's `<Dial>` ended (its `action` request). */
+export interface TransferDialUpdate {
+  /** The transferred call (the one that ran `<Dial>`). */
+  callSid: string;
+  /** Twilio's DialCallStatus: completed, answered, busy, no-answer, failed or canceled. */
+  dialStatus: string;
+  /** How long the caller and the person talked (seconds), when they did. */
+  durationSeconds?: number;
+}
+
+/**
+ * What the call does after a transfer's dial: back to the agent on a new stream (with these
+ * `<Parameter>`s), or hang up (the person and the caller talked, or the call is over).
+ */
+export type TransferDialAnswer =
+  | { action: 'connect'; parameters: Record<string, string> }
+  | { action: 'hangup' };
+
 /**
  * The port the webhook controller hands calls to (provided under TWILIO_CALL_HANDLER by whoever owns
  * calls: the media gateway). Keeps this library on Twilio's side only.
@@ -44,6 +62,10 @@ export interface TwilioCallHandler {
   callStatus(update: CallStatusUpdate): Promise<void>;
   /** `POST /amd-status`: answering-machine detection's verdict on an outbound call. */
   amdStatus(update: AmdStatusUpdate): Promise<void>;
+  /** A transfer's whisper was requested: the person answered. Resolves once recorded. */
+  transferAnswered(callSid: string): Promise<void>;
+  /** A transfer's `<Dial action>`: how the dial ended; what the call does next. */
+  transferEnded(update: TransferDialUpdate): Promise<TransferDialAnswer>;
 }
 
 export const TWILIO_CALL_HANDLER = 'TWILIO_CALL_HANDLER';

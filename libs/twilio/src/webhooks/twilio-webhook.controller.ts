@@ -5,6 +5,7 @@ import {
   HttpCode,
   Inject,
   Post,
+  Query,
   ValidationPipe,
 } from '@nestjs/common';
 import { TwilioSigned } from '../signature/twilio-signed.decorator';
@@ -18,6 +19,8 @@ import {
   AmdStatusDto,
   CallStatusDto,
   IncomingCallDto,
+  TransferStatusDto,
+  TransferWhisperQuery,
 } from './twilio-webhook.dto';
 
 /** Twilio posts many more fields than the DTOs name: validate ours, keep the rest out of the way. */
@@ -92,5 +95,43 @@ export class TwilioWebhookController {
           ? undefined
           : Number(body.MachineDetectionDuration),
     });
+  }
+
+  /**
+   * A transfer's whisper (`<Number url>`, built by the service with the summary in its query and
+   * signed by Twilio): the person answered. The TwiML says the summary to them before they are
+   * connected to the caller.
+   */
+  @Post('transfer-whisper')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/xml')
+  async transferWhisper(
+    @Query(twilioBody) query: TransferWhisperQuery,
+  ): Promise<string> {
+    await this.handler.transferAnswered(query.callSid);
+    return this.twiml.whisper(query.summary);
+  }
+
+  /**
+   * A transfer's `<Dial action>`: the dial ended. Nobody answered → the caller goes back to the agent
+   * (a new stream); otherwise → hang up.
+   */
+  @Post('transfer-status')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/xml')
+  async transferStatus(
+    @Body(twilioBody) body: TransferStatusDto,
+  ): Promise<string> {
+    const answer = await this.handler.transferEnded({
+      callSid: body.CallSid,
+      dialStatus: body.DialCallStatus,
+      durationSeconds:
+        body.DialCallDuration === undefined
+          ? undefined
+          : Number(body.DialCallDuration),
+    });
+    return answer.action === 'connect'
+      ? this.twiml.connectStream(this.verifier.streamUrl, answer.parameters)
+      : this.twiml.hangup();
   }
 }

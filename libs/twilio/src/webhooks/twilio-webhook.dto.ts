@@ -90,3 +90,47 @@ export class AmdStatusDto {
   })
   MachineDetectionDuration?: string;
 }
+
+/** Twilio's DialCallStatus values (`<Dial action>` request). */
+export const DIAL_CALL_STATUSES = [
+  'completed',
+  'answered',
+  'busy',
+  'no-answer',
+  'failed',
+  'canceled',
+] as const;
+
+/**
+ * A transfer's `<Dial action>` request: the call that ran `<Dial>` (CallSid), how the dial ended
+ * (DialCallStatus) and, when it connected, for how long (DialCallDuration, seconds).
+ */
+export class TransferStatusDto {
+  @Matches(CALL_SID, {
+    message: 'CallSid must be "CA" followed by 32 hex digits',
+  })
+  CallSid!: string;
+
+  @IsIn(DIAL_CALL_STATUSES, {
+    message: `DialCallStatus must be one of ${DIAL_CALL_STATUSES.join(', ')}`,
+  })
+  DialCallStatus!: (typeof DIAL_CALL_STATUSES)[number];
+
+  @IsOptional()
+  @Matches(/^\d{1,7}$/, {
+    message: 'DialCallDuration must be a whole number of seconds',
+  })
+  DialCallDuration?: string;
+}
+
+/** The whisper URL's query (built by the service, signed by Twilio when it calls): whose call, what to say. */
+export class TransferWhisperQuery {
+  @Matches(CALL_SID, {
+    message: 'callSid must be "CA" followed by 32 hex digits',
+  })
+  callSid!: string;
+
+  @IsString()
+  @MaxLength(1000)
+  summary!: string;
+}

@@ -4,6 +4,7 @@ import { initialMigration } from './0001-initial.migration';
 import { transcriptLinesLostMigration } from './0002-transcript-lines-lost.migration';
 import { callDirectionMigration } from './0003-call-direction.migration';
 import { callUsageMigration } from './0004-call-usage.migration';
+import { callTransfersMigration } from './0005-call-transfers.migration';
 
 /**
  * The call store's migrations, in code (no directory scanning, so they survive bundling).
@@ -18,6 +19,7 @@ export class CallStoreMigrationProvider implements MigrationProvider {
       '0002-transcript-lines-lost': transcriptLinesLostMigration(),
       '0003-call-direction': callDirectionMigration(),
       '0004-call-usage': callUsageMigration(),
+      '0005-call-transfers': callTransfersMigration(),
     });
   }
 }
