@@ -73,11 +73,12 @@ export interface OutboundHarness {
  * Starts a fake Twilio REST API (unless `withFake` is false) with the callee scripts above, then the
  * app with TWILIO_ACCOUNT_SID, TWILIO_PHONE_NUMBER, TWILIO_API_BASE_URL, the agent profiles file and
  * MAX_CONCURRENT_CALLS=2; `env` overrides. The emulator answers in tones (TALK_HZ, or VOICEMAIL_HZ
- * when asked for a voicemail).
+ * when asked for a voicemail) unless `agent` gives its options.
  */
 export async function startOutboundHarness(
   env: Record<string, string> = {},
   withFake = true,
+  agent?: GeminiLiveEmulatorOptions,
 ): Promise<OutboundHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'vg-outbound-'));
   const profiles = join(dir, 'profiles.json');
@@ -88,7 +89,7 @@ export async function startOutboundHarness(
         authToken: AUTH_TOKEN,
       })
     : undefined;
-  const emulator: GeminiLiveEmulatorOptions = {
+  const emulator: GeminiLiveEmulatorOptions = agent ?? {
     reply: (context) => ({
       kind: 'tone',
       hz: context.text?.includes('voicemail') ? VOICEMAIL_HZ : TALK_HZ,
