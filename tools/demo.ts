@@ -9,6 +9,8 @@ import {
   startServiceProcess,
 } from '@app/simulators';
 import { mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { CallControlDemo, runCallControlDemo } from './demo-call-control';
 
 const PUBLIC_URL = 'https://voice.demo.invalid';
 const AUTH_TOKEN = 'demo-twilio-auth-token';
@@ -19,7 +21,38 @@ const HEARD_WAV = 'tmp/demo-heard.wav';
 /** The demo's call records: its own database under tmp/, never the real data/calls.db. */
 const DEMO_DATABASE_URL = 'sqlite:tmp/demo-calls.db';
 
+/** The call-control demo the options ask for, or undefined for the inbound call demo. */
+function callControlDemo(): CallControlDemo | undefined {
+  const { values } = parseArgs({
+    options: {
+      outbound: { type: 'string' },
+      transfer: { type: 'string' },
+      hangup: { type: 'boolean' },
+    },
+  });
+  const { outbound, transfer, hangup } = values;
+  if (outbound === undefined && transfer === undefined && !hangup)
+    return undefined;
+  if (
+    outbound !== undefined &&
+    !['person', 'machine', 'busy'].includes(outbound)
+  )
+    throw new Error('--outbound must be person, machine or busy');
+  if (transfer !== undefined && !['answered', 'no-answer'].includes(transfer))
+    throw new Error('--transfer must be answered or no-answer');
+  return {
+    callee: (outbound ?? 'person') as CallControlDemo['callee'],
+    transfer: transfer as CallControlDemo['transfer'],
+    hangup,
+  };
+}
+
 async function main(): Promise<void> {
+  const control = callControlDemo();
+  if (control) {
+    process.exitCode = await runCallControlDemo(control);
+    return;
+  }
   // The emulator's agent answers each caller turn by playing the caller's words back (at 24 kHz, as
   // Gemini sends audio), so what the caller hears has been through both directions of the bridge.
   const emulator = await GeminiLiveEmulator.start({
