@@ -1,85 +1,97 @@
-// Operator console: plain ES module, no build step. Talks to the admin API with the key kept in
-// sessionStorage, follows GET /console/events (server-sent events read through fetch, which can send
-// the Authorization header), and talks to the agent through the browser proxy at /live/ws/….
+// Operator console: plain ES modules, no build step. Talks to the admin API with the key kept in
+// sessionStorage (api.js), follows GET /console/events (server-sent events read through fetch, which
+// can send the Authorization header), places outbound calls (outbound-form.js), shows a call's details
+// and timeline (call-page.js, timeline.js) and talks to the agent through the browser proxy (talk.js).
 
-import { hideRecording, showRecording } from './recording-player.js';
-
-const KEY_STORAGE = 'voice-console.admin-key';
-const LIVE_WS_PATH =
-  '/live/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent';
-const LIVE_MODEL = 'models/gemini-3.8-live';
-const MIC_RATE = 16000;
-const PLAY_RATE = 24000;
-
-const $ = (id) => document.getElementById(id);
-
-const state = {
-  key: sessionStorage.getItem(KEY_STORAGE) ?? '',
-  liveCalls: [],
-  /** The call page's call and its transcript (live entries are appended as they arrive). */
-  page: null,
-  stream: null,
-};
-
-// ---------------------------------------------------------------- admin API
-
-class Unauthorized extends Error {}
-
-async function api(path, init = {}) {
-  const res = await fetch(path, {
-    ...init,
-    headers: {
-      authorization: `Bearer ${state.key}`,
-      'content-type': 'application/json',
-      ...init.headers,
-    },
-  });
-  if (res.status === 401 || res.status === 403)
-    throw new Unauthorized(`HTTP ${res.status}`);
-  if (!res.ok) {
-    const body = await res.json().catch(() => ({}));
-    throw new Error(body.message ?? `HTTP ${res.status}`);
-  }
-  return res.json();
-}
+import {
+  $,
+  ADMIN_DISABLED_MESSAGE,
+  AdminDisabled,
+  Unauthorized,
+  api,
+  endsSession,
+  saveKey,
+  session,
+  state,
+} from './api.js';
+import {
+  addTranscriptEntry,
+  closeCall,
+  openCall,
+  renderCallMeta,
+} from './call-page.js';
+import {
+  answeredBy,
+  callSeconds,
+  direction,
+  duration,
+  endReason,
+  timeElement,
+  transferSummary,
+} from './format.js';
+import { renderOutboundForm, setProfiles } from './outbound-form.js';
+import { renderTalkModel, stopTalk } from './talk.js';
 
 // ---------------------------------------------------------------- sign in / out
 
-function showSignIn(message = '') {
+function showSignIn(message = '', reason = message ? 'refused' : '') {
   stopEvents();
-  state.key = '';
-  sessionStorage.removeItem(KEY_STORAGE);
+  stopTalk();
+  saveKey('');
+  state.info = null;
   $('sign-in-view').hidden = false;
   $('home-view').hidden = true;
   $('call-view').hidden = true;
   $('sign-out').hidden = true;
   $('sign-in-error').textContent = message;
+  $('sign-in-error').dataset.reason = reason;
 }
 
+session.signOut = (message) =>
+  showSignIn(
+    message,
+    message === ADMIN_DISABLED_MESSAGE ? 'admin-disabled' : 'refused',
+  );
+
 async function signIn(key) {
-  state.key = key;
+  saveKey(key);
   try {
     await api('/calls'); // checks the key
   } catch (err) {
-    showSignIn(
-      err instanceof Unauthorized
-        ? 'That key was refused.'
-        : String(err.message),
+    if (err instanceof AdminDisabled)
+      return showSignIn(ADMIN_DISABLED_MESSAGE, 'admin-disabled');
+    return showSignIn(
+      err instanceof Unauthorized ? 'That key was refused.' : err.message,
     );
-    return;
   }
-  sessionStorage.setItem(KEY_STORAGE, key);
   $('sign-in-view').hidden = true;
   $('sign-out').hidden = false;
   startEvents();
+  void loadInfo();
   route();
+}
+
+/** The model the talk panel uses and the profiles the outbound form offers. */
+async function loadInfo() {
+  renderTalkModel();
+  try {
+    state.info = await api('/console/info');
+    setProfiles(state.info.profiles);
+    renderTalkModel();
+  } catch (err) {
+    if (!endsSession(err)) renderTalkModel(err.message);
+  }
 }
 
 // ---------------------------------------------------------------- event stream
 
+/** `live`: the admin API answers; anything else disables the controls that need it. */
 function setStreamStatus(text) {
   $('stream-status').textContent = text;
   $('stream-status').dataset.state = text;
+  state.adminAvailable = text === 'live';
+  renderOutboundForm();
+  renderCallMeta();
 }
 
 function stopEvents() {
@@ -102,7 +114,11 @@ function startEvents() {
           signal: controller.signal,
         });
         if (res.status === 401 || res.status === 403) {
-          showSignIn('Your key is no longer accepted.');
+          session.signOut(
+            res.status === 403
+              ? ADMIN_DISABLED_MESSAGE
+              : 'Your key is no longer accepted.',
+          );
           return;
         }
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
@@ -157,14 +173,15 @@ function handleEvent(type, data) {
     state.liveCalls = data.calls;
     renderLiveCalls();
     if (ended) void loadPastCalls();
-    if (state.page) {
+    const page = state.page;
+    if (page) {
       renderCallMeta();
-      // The page's call just ended: fetch its final record (status, end time).
+      // The page's call just ended: fetch its final record (status, end time, reason).
       if (
-        !state.liveCalls.some((c) => c.callSid === state.page.callSid) &&
-        state.page.wasLive
+        !state.liveCalls.some((c) => c.callSid === page.callSid) &&
+        page.wasLive
       )
-        void openCall(state.page.callSid);
+        void openCall(page.callSid);
     }
   } else if (type === 'transcript' && state.page?.callSid === data.callSid) {
     addTranscriptEntry(state.page, data.entry);
@@ -173,22 +190,33 @@ function handleEvent(type, data) {
 
 // ---------------------------------------------------------------- home: live and past calls
 
-function cell(text) {
+function cell(value, name) {
   const td = document.createElement('td');
-  td.textContent = text ?? '';
+  if (value instanceof Node) td.append(value);
+  else if (name === undefined) td.append(sidElement(value));
+  else td.textContent = value ?? '';
+  if (name) td.dataset.field = name;
   return td;
 }
 
-function time(iso) {
-  return iso ? new Date(iso).toLocaleTimeString() : '';
+/** `CA3a8ec3…dffae6`: the whole CallSid is in the tooltip and on the call's page. */
+function sidElement(callSid) {
+  const code = document.createElement('code');
+  code.textContent =
+    callSid.length > 16
+      ? `${callSid.slice(0, 8)}…${callSid.slice(-6)}`
+      : callSid;
+  code.title = callSid;
+  return code;
 }
 
-function callRow(call, columns, testid) {
+function callRow(call, cells, testid) {
   const tr = document.createElement('tr');
   tr.dataset.testid = testid;
   tr.dataset.callSid = call.callSid;
+  tr.dataset.direction = direction(call);
   tr.tabIndex = 0;
-  for (const value of columns) tr.append(cell(value));
+  tr.append(...cells);
   const open = () =>
     (location.hash = `#/calls/${encodeURIComponent(call.callSid)}`);
   tr.addEventListener('click', open);
@@ -200,7 +228,15 @@ function renderLiveCalls() {
   const rows = state.liveCalls.map((c) =>
     callRow(
       c,
-      [c.callSid, c.from, c.to, c.status, time(c.startedAt)],
+      [
+        cell(c.callSid),
+        cell(direction(c), 'direction'),
+        cell(c.from, 'from'),
+        cell(c.to, 'to'),
+        cell(c.status, 'status'),
+        cell(answeredBy(c.answeredBy), 'answeredBy'),
+        cell(timeElement(c.startedAt, 'short'), 'startedAt'),
+      ],
       'live-call',
     ),
   );
@@ -216,108 +252,24 @@ async function loadPastCalls() {
       ...calls.map((c) =>
         callRow(
           c,
-          [c.callSid, c.from, c.status, time(c.startedAt), time(c.endedAt)],
+          [
+            cell(c.callSid),
+            cell(direction(c), 'direction'),
+            cell(c.from, 'from'),
+            cell(c.to, 'to'),
+            cell(c.status, 'status'),
+            cell(endReason(c.endReason), 'endReason'),
+            cell(duration(callSeconds(c)), 'duration'),
+            cell(timeElement(c.startedAt, 'short'), 'startedAt'),
+            cell(timeElement(c.endedAt, 'short'), 'endedAt'),
+            cell(transferSummary(c), 'transfer'),
+          ],
           'past-call',
         ),
       ),
     );
   } catch (err) {
-    if (err instanceof Unauthorized)
-      showSignIn('Your key is no longer accepted.');
-  }
-}
-
-// ---------------------------------------------------------------- call page
-
-function entryKey(entry) {
-  return `${entry.at}|${entry.role}|${entry.text}`;
-}
-
-function transcriptItem(role, text, label = role) {
-  const li = document.createElement('li');
-  li.dataset.testid = 'transcript-entry';
-  li.dataset.role = role;
-  const who = document.createElement('span');
-  who.className = 'who';
-  who.textContent = label;
-  const what = document.createElement('span');
-  what.className = 'text';
-  what.textContent = text;
-  li.append(who, what);
-  return li;
-}
-
-function addTranscriptEntry(page, entry) {
-  const key = entryKey(entry);
-  if (page.seen.has(key)) return;
-  page.seen.add(key);
-  $('call-transcript').append(transcriptItem(entry.role, entry.text));
-}
-
-function renderCallMeta() {
-  const { record, callSid } = state.page;
-  const live = state.liveCalls.some((c) => c.callSid === callSid);
-  if (live) state.page.wasLive = true;
-  const status = live ? 'live' : record ? 'ended' : 'loading';
-  $('call-meta').textContent = record
-    ? `${record.from} → ${record.to} · started ${time(record.startedAt)} · ${live ? 'live' : record.status}`
-    : status;
-  $('call-view').dataset.status = status;
-  $('end-call').disabled = !live;
-}
-
-async function openCall(callSid) {
-  // Live entries that arrive while the record loads are kept, and merged without duplicates.
-  const page = { callSid, record: null, seen: new Set() };
-  state.page = page;
-  hideRecording();
-  $('call-sid').textContent = callSid;
-  $('call-error').textContent = '';
-  $('call-transcript').replaceChildren();
-  renderCallMeta();
-  try {
-    const record = await api(`/calls/${encodeURIComponent(callSid)}`);
-    if (state.page !== page) return;
-    page.record = record;
-    const live = [...$('call-transcript').children];
-    $('call-transcript').replaceChildren();
-    page.seen.clear();
-    for (const entry of record.transcript ?? [])
-      addTranscriptEntry(page, entry);
-    for (const li of live) {
-      const entry = {
-        role: li.dataset.role,
-        text: li.querySelector('.text').textContent,
-      };
-      if (
-        ![...page.seen].some((k) => k.endsWith(`|${entry.role}|${entry.text}`))
-      )
-        $('call-transcript').append(li);
-    }
-    renderCallMeta();
-    // An ended call's recording (if it was recorded) plays here.
-    if (!state.liveCalls.some((c) => c.callSid === callSid))
-      showRecording(callSid, state.key, record.endedAt);
-  } catch (err) {
-    if (err instanceof Unauthorized)
-      return showSignIn('Your key is no longer accepted.');
-    if (state.page === page) $('call-error').textContent = err.message;
-  }
-}
-
-async function endCall() {
-  const page = state.page;
-  if (!page) return;
-  $('end-call').disabled = true;
-  try {
-    await api('/end-call', {
-      method: 'POST',
-      body: JSON.stringify({ callSid: page.callSid }),
-    });
-    $('call-error').textContent = '';
-  } catch (err) {
-    $('call-error').textContent = err.message;
-    renderCallMeta();
+    endsSession(err);
   }
 }
 
@@ -331,205 +283,10 @@ function route() {
   if (match) {
     void openCall(decodeURIComponent(match[1]));
   } else {
-    state.page = null;
-    hideRecording();
+    closeCall();
     renderLiveCalls();
     void loadPastCalls();
   }
-}
-
-// ---------------------------------------------------------------- talk to the agent
-
-window.__talkStats = {
-  chunksSent: 0,
-  audioChunksReceived: 0,
-  samplesPlayed: 0,
-};
-
-let talk = null;
-
-function talkStatus(text) {
-  $('talk-status').textContent = text;
-  $('talk-status').dataset.state = text;
-}
-
-function bytesToBase64(bytes) {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-function base64ToInt16(data) {
-  const binary = atob(data);
-  const bytes = new Uint8Array(binary.length & ~1);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = binary.charCodeAt(i);
-  return new Int16Array(bytes.buffer);
-}
-
-/** Appends to the current line of `role`, or starts one after the other speaker's. */
-function talkTranscript(role, text) {
-  const list = $('talk-transcript');
-  const last = list.lastElementChild;
-  if (last?.dataset.role === role) {
-    last.querySelector('.text').textContent += text;
-  } else {
-    list.append(transcriptItem(role, text, role === 'you' ? 'you' : 'agent'));
-  }
-}
-
-function playPcm(t, samples) {
-  const ctx = t.playCtx;
-  const buffer = ctx.createBuffer(1, samples.length, PLAY_RATE);
-  const channel = buffer.getChannelData(0);
-  for (let i = 0; i < samples.length; i++) channel[i] = samples[i] / 0x8000;
-  const source = ctx.createBufferSource();
-  source.buffer = buffer;
-  source.connect(ctx.destination);
-  t.playAt = Math.max(t.playAt, ctx.currentTime + 0.05);
-  source.start(t.playAt);
-  t.playAt += buffer.duration;
-  t.sources.add(source);
-  source.onended = () => {
-    t.sources.delete(source);
-    if (!t.interrupted.has(source))
-      window.__talkStats.samplesPlayed += samples.length;
-  };
-}
-
-function onLiveMessage(t, message) {
-  if (message.setupComplete) return t.setupDone?.();
-  const content = message.serverContent;
-  if (!content) return;
-  if (content.interrupted) {
-    for (const source of t.sources) {
-      t.interrupted.add(source);
-      source.stop();
-    }
-    t.playAt = 0;
-  }
-  for (const part of content.modelTurn?.parts ?? []) {
-    if (
-      part.inlineData?.mimeType?.startsWith('audio/pcm') &&
-      part.inlineData.data
-    ) {
-      window.__talkStats.audioChunksReceived++;
-      playPcm(t, base64ToInt16(part.inlineData.data));
-    }
-  }
-  if (content.inputTranscription?.text)
-    talkTranscript('you', content.inputTranscription.text);
-  if (content.outputTranscription?.text)
-    talkTranscript('agent', content.outputTranscription.text);
-}
-
-async function startTalk() {
-  if (talk) return;
-  $('talk-start').disabled = true;
-  $('talk-stop').disabled = false;
-  $('talk-transcript').replaceChildren();
-  // Both contexts are made inside the click, so autoplay rules let them run.
-  const t = {
-    micCtx: new AudioContext({ sampleRate: MIC_RATE }),
-    playCtx: new AudioContext({ sampleRate: PLAY_RATE }),
-    playAt: 0,
-    sources: new Set(),
-    interrupted: new WeakSet(),
-    ws: null,
-    media: null,
-    setupDone: null,
-  };
-  talk = t;
-  try {
-    talkStatus('connecting');
-    const { token } = await api('/live/tokens', { method: 'POST' });
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    t.ws = new WebSocket(
-      `${scheme}://${location.host}${LIVE_WS_PATH}?key=${encodeURIComponent(token)}`,
-    );
-    const ready = new Promise((resolve, reject) => {
-      t.setupDone = resolve;
-      t.ws.onclose = (e) => reject(new Error(`closed ${e.code} ${e.reason}`));
-    });
-    t.ws.onmessage = async (e) => {
-      const text = typeof e.data === 'string' ? e.data : await e.data.text();
-      onLiveMessage(t, JSON.parse(text));
-    };
-    t.ws.onopen = () =>
-      t.ws.send(
-        JSON.stringify({
-          setup: {
-            model: LIVE_MODEL,
-            generationConfig: { responseModalities: ['AUDIO'] },
-            inputAudioTranscription: {},
-            outputAudioTranscription: {},
-          },
-        }),
-      );
-    await ready;
-    t.ws.onclose = (e) => {
-      if (talk === t) {
-        stopTalk();
-        talkStatus(`closed (${e.code}${e.reason ? `: ${e.reason}` : ''})`);
-      }
-    };
-
-    t.media = await navigator.mediaDevices.getUserMedia({
-      audio: {
-        channelCount: 1,
-        echoCancellation: true,
-        noiseSuppression: false,
-        autoGainControl: false,
-      },
-    });
-    await t.micCtx.audioWorklet.addModule('/console/talk-worklet.js');
-    if (talk !== t) return;
-    const source = t.micCtx.createMediaStreamSource(t.media);
-    const capture = new AudioWorkletNode(t.micCtx, 'talk-capture', {
-      channelCountMode: 'explicit',
-      channelCount: 2,
-    });
-    capture.port.onmessage = ({ data }) => {
-      if (t.ws.readyState !== WebSocket.OPEN) return;
-      t.ws.send(
-        JSON.stringify({
-          realtimeInput: {
-            audio: {
-              data: bytesToBase64(new Uint8Array(data)),
-              mimeType: `audio/pcm;rate=${MIC_RATE}`,
-            },
-          },
-        }),
-      );
-      window.__talkStats.chunksSent++;
-    };
-    // A silent path to the destination keeps the graph (and so the worklet) running.
-    const mute = t.micCtx.createGain();
-    mute.gain.value = 0;
-    source.connect(capture).connect(mute).connect(t.micCtx.destination);
-    await Promise.all([t.micCtx.resume(), t.playCtx.resume()]);
-    talkStatus('talking');
-  } catch (err) {
-    if (talk === t) {
-      stopTalk();
-      talkStatus(
-        err instanceof Unauthorized ? 'refused' : `failed: ${err.message}`,
-      );
-    }
-  }
-}
-
-function stopTalk() {
-  const t = talk;
-  if (!t) return;
-  talk = null;
-  t.ws?.close(1000);
-  t.media?.getTracks().forEach((track) => track.stop());
-  void t.micCtx.close();
-  void t.playCtx.close();
-  $('talk-start').disabled = false;
-  $('talk-stop').disabled = true;
-  talkStatus('idle');
 }
 
 // ---------------------------------------------------------------- wiring
@@ -538,14 +295,8 @@ $('sign-in-form').addEventListener('submit', (e) => {
   e.preventDefault();
   void signIn($('admin-key').value.trim());
 });
-$('sign-out').addEventListener('click', () => {
-  stopTalk();
-  showSignIn();
-});
+$('sign-out').addEventListener('click', () => showSignIn());
 $('refresh-past').addEventListener('click', () => void loadPastCalls());
-$('end-call').addEventListener('click', () => void endCall());
-$('talk-start').addEventListener('click', () => void startTalk());
-$('talk-stop').addEventListener('click', () => stopTalk());
 window.addEventListener('hashchange', route);
 
 if (state.key) void signIn(state.key);

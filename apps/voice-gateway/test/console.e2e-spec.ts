@@ -1,11 +1,10 @@
 import { rmsInt16 } from '@app/simulators';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   describeWithChromium,
   fakeMicrophoneWav,
   launchChromium,
+  screenshotPath,
 } from './support/browser';
 import {
   ADMIN_KEY,
@@ -13,8 +12,6 @@ import {
   eventually,
   startCallHarness,
 } from './support/call-harness';
-
-const ARTIFACTS = join(__dirname, '../../../test-artifacts');
 
 describeWithChromium()(
   'Operator console in headless Chromium (real app, emulator, simulated Twilio)',
@@ -42,7 +39,6 @@ describeWithChromium()(
         ),
         launchChromium(microphone.path),
       ]);
-      mkdirSync(ARTIFACTS, { recursive: true });
     }, 20_000);
 
     afterAll(async () => {
@@ -190,12 +186,12 @@ describeWithChromium()(
       await row('past-call', call.callSid).waitFor();
     }, 20_000);
 
-    it('screenshots the live table and a call page (test-artifacts/console-*.png)', async () => {
+    it('screenshots the live table and a call page (console-*.png: test-artifacts/, or CONSOLE_SCREENSHOT_DIR)', async () => {
       await signIn();
       const { call } = await placeCall();
       await row('live-call', call.callSid).waitFor();
       await page.screenshot({
-        path: join(ARTIFACTS, 'console-live-calls.png'),
+        path: screenshotPath('console-live-calls.png'),
         fullPage: true,
       });
       await row('live-call', call.callSid).click();
@@ -203,7 +199,7 @@ describeWithChromium()(
       await call.sendSilence(400);
       await transcriptLine('agent').first().waitFor();
       await page.screenshot({
-        path: join(ARTIFACTS, 'console-call.png'),
+        path: screenshotPath('console-call.png'),
         fullPage: true,
       });
       await call.hangUp();

@@ -3,14 +3,16 @@ import { HttpAdapterHost } from '@nestjs/core';
 import express from 'express';
 import { CONSOLE_CSP, CONSOLE_STATIC_DIR } from './console.constants';
 import { ConsoleEventsController } from './console-events.controller';
+import { ConsoleInfoController } from './console-info.controller';
 import { ConsoleStreamService } from './console-stream.service';
 
 /**
- * The operator console: static files at `GET /console/…` and the admin event stream at
- * `GET /console/events`. Needs CallManagerModule (global) and EventEmitterModule in the app.
+ * The operator console: static files at `GET /console/…`, the admin event stream at
+ * `GET /console/events`, and `GET /console/info` (the model and profile names it shows). Needs
+ * CallManagerModule (global), GeminiClientModule (global) and EventEmitterModule in the app.
  */
 @Module({
-  controllers: [ConsoleEventsController],
+  controllers: [ConsoleEventsController, ConsoleInfoController],
   providers: [ConsoleStreamService],
 })
 export class ConsoleModule implements OnModuleInit {

@@ -1,6 +1,12 @@
 import { encodeWav, toneInt16 } from '@app/simulators';
 import { skippingDescribe } from '@app/simulators/shared/skip-reason.util';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -57,4 +63,19 @@ export function fakeMicrophoneWav(
   const path = join(dir, 'microphone.wav');
   writeFileSync(path, encodeWav(rate, samples));
   return { path, cleanUp: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const REPO_ROOT = join(__dirname, '../../../..');
+
+/**
+ * Where the console tests save a screenshot: `test-artifacts/<name>`, or with
+ * `CONSOLE_SCREENSHOT_DIR=docs` the README's own images (`docs/<name>`), refreshed on purpose.
+ */
+export function screenshotPath(name: string): string {
+  const dir = join(
+    REPO_ROOT,
+    process.env.CONSOLE_SCREENSHOT_DIR || 'test-artifacts',
+  );
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
 }
