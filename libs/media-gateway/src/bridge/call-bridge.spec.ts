@@ -123,6 +123,31 @@ describe('CallBridge', () => {
     bridge.close();
   });
 
+  it('playedOut: false while the agent spoke less than quietMs ago or marks are unechoed; marks the tail first', () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const { socket, session, bridge } = setup();
+      const since = performance.now();
+      expect(bridge.playedOut(since, 1000)).toBe(false); // quiet for 0 ms
+      jest.advanceTimersByTime(1000);
+      expect(bridge.playedOut(since, 1000)).toBe(true); // nothing said, nothing queued
+      for (let i = 0; i < 3; i++)
+        session.emit('audio', agentChunk, 'audio/pcm;rate=24000');
+      jest.advanceTimersByTime(999);
+      expect(bridge.playedOut(since, 1000)).toBe(false);
+      jest.advanceTimersByTime(1);
+      // Quiet long enough: the unmarked tail gets a mark, and it must be echoed.
+      expect(bridge.playedOut(since, 1000)).toBe(false);
+      const marks = socket.sent.filter((m) => m.event === 'mark');
+      expect(marks).toHaveLength(1);
+      bridge.onMark((marks[0].mark as { name: string }).name);
+      expect(bridge.playedOut(since, 1000)).toBe(true);
+      bridge.close();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('answers interrupted with clear at once and forgets pending marks', () => {
     const { socket, session, bridge, transcript } = setup();
     session.emit('audio', agentChunk, 'audio/pcm;rate=24000');
