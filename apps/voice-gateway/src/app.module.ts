@@ -18,6 +18,7 @@ import {
   geminiConfig,
   RecordingConfig,
   recordingConfig,
+  tracingConfig,
   TwilioConfig,
   twilioConfig,
   validateEnv,
@@ -31,6 +32,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { loggerOptions } from './logging/logger.options';
 import { RateLimitGuard } from './throttling/rate-limit.guard';
 import { RATE_LIMITS } from './throttling/rate-limits.constants';
+import { TracingModule } from './tracing';
 
 /** A one-time stream token (and the Gemini session opened early) waits this long for the stream. */
 const STREAM_TOKEN_TTL_MS = 30_000;
@@ -60,6 +62,7 @@ const TWILIO_REST = TwilioRestModule.forRootAsync({
         geminiConfig,
         callsConfig,
         recordingConfig,
+        tracingConfig,
       ],
       validate: validateEnv,
     }),
@@ -127,6 +130,8 @@ const TWILIO_REST = TwilioRestModule.forRootAsync({
     }),
     // The operator console (GET /console) and its event stream.
     ConsoleModule,
+    // Call spans over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/tracing); otherwise nothing.
+    TracingModule,
     // The example extension modules (src/examples/README.md), only those EXAMPLE_MODULES names.
     ...EXAMPLE_MODULES,
   ],

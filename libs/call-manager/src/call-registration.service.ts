@@ -145,6 +145,7 @@ export class CallRegistration {
         from: live?.from ?? '',
         to: live?.to ?? '',
         at: answeredAt,
+        direction: live?.direction,
       });
       return true;
     });

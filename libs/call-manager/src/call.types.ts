@@ -96,6 +96,22 @@ export interface CallRecord {
   usage?: CallTokenUsage;
   /** The agent's transfers to a person, oldest first; absent when none. */
   transfers?: CallTransfer[];
+  /**
+   * Per-turn latency, in order: for each caller turn the agent answered, when the caller stopped
+   * speaking and how long (ms) until the first agent audio of the reply went to Twilio. Absent when
+   * no turn was answered. See TurnLatency.
+   */
+  turnLatencies?: TurnLatency[];
+}
+
+/**
+ * One answered caller turn: `at` = ISO 8601 time of the caller's end of speech as the service learnt
+ * it (Gemini's ACTIVITY_END, else the last input transcription before the reply); `ms` = milliseconds
+ * from then until the reply's first audio frame was sent to Twilio.
+ */
+export interface TurnLatency {
+  at: string;
+  ms: number;
 }
 
 /** Tokens of one modality (`AUDIO`, `TEXT`, …). */

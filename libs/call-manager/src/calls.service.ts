@@ -24,6 +24,7 @@ import type {
   NewCall,
   ReserveResult,
   TranscriptRole,
+  TurnLatency,
 } from './call.types';
 import { CallDrain } from './call-drain.service';
 import { CallEndRouting } from './call-end.routing';
@@ -192,6 +193,26 @@ export class CallsService implements BeforeApplicationShutdown {
       this.logger.warn({
         callSid,
         msg: 'Could not store the call transfers',
+        err: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  /**
+   * Stores the call's per-turn latencies (`turnLatencies` on its record: `[{at, ms}]`, ms from the
+   * caller's end of speech to the first agent audio). Queued like recordUsage, so one made before
+   * `end` is in the final record. Never rejects (a failure is logged).
+   */
+  async recordTurnLatencies(
+    callSid: string,
+    turnLatencies: TurnLatency[],
+  ): Promise<void> {
+    try {
+      await this.store.update(callSid, { turnLatencies });
+    } catch (err) {
+      this.logger.warn({
+        callSid,
+        msg: 'Could not store the call turn latencies',
         err: err instanceof Error ? err.message : String(err),
       });
     }

@@ -30,6 +30,7 @@ export type {
   ReserveResult,
   TranscriptEntry,
   TranscriptRole,
+  TurnLatency,
 } from './call.types';
 export type {
   CallRegistry,
@@ -63,4 +64,8 @@ export { AdminGuard } from './admin/admin.guard';
 export { CallSidPipe } from './admin/call-sid.pipe';
 export type { BackendStatus, ManagedBackend } from './backend.types';
 export { CallEvents } from './events/call-events';
-export type { CallEventMap, CallEventName } from './events/call-events';
+export type {
+  AgentTurnOutcome,
+  CallEventMap,
+  CallEventName,
+} from './events/call-events';

@@ -29,6 +29,19 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
+/** OTEL_EXPORTER_OTLP_PROTOCOL: spans always go as OTLP/HTTP JSON, which collectors take either way. */
+export const OTLP_PROTOCOLS = ['http/json', 'http/protobuf'] as const;
+
+/** An OTLP/HTTP endpoint: http(s), any host (collectors run on localhost or a service name). */
+const OTLP_URL = {
+  protocols: ['http', 'https'],
+  require_protocol: true,
+  require_tld: false,
+};
+const OTLP_URL_MESSAGE = {
+  message: 'must be an http(s) URL such as http://localhost:4318',
+};
+
 /** RECORDING: whether calls are recorded when their agent profile does not say. */
 export const RECORDING_MODES = ['on', 'off'] as const;
 export type RecordingMode = (typeof RECORDING_MODES)[number];
@@ -248,6 +261,29 @@ export class EnvironmentVariables {
     message: 'must be a whole number of days between 0 (keep) and 36500',
   })
   RECORDING_RETENTION_DAYS: number = 30;
+
+  // --- tracing (OpenTelemetry's standard variables; unset endpoint: tracing off) ---
+  @IsOptional()
+  @IsUrl(OTLP_URL, OTLP_URL_MESSAGE)
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @IsOptional()
+  @IsUrl(OTLP_URL, OTLP_URL_MESSAGE)
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+
+  @IsOptional()
+  @IsIn(OTLP_PROTOCOLS, {
+    message: `must be ${OTLP_PROTOCOLS.join(' or ')} (grpc is not supported)`,
+  })
+  OTEL_EXPORTER_OTLP_PROTOCOL?: (typeof OTLP_PROTOCOLS)[number];
+
+  @IsString()
+  @MinLength(1)
+  OTEL_SERVICE_NAME: string = 'voice-gateway';
+
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  OTEL_SDK_DISABLED?: string;
 }
 
 const KNOWN_KEYS = new Set(

@@ -4,3 +4,4 @@ export * from './env.validation';
 export * from './gemini.config';
 export * from './recording.config';
 export * from './twilio.config';
+export * from './tracing.config';

@@ -99,6 +99,9 @@ export async function startCallHarness(
     DRAIN_TIMEOUT_SECONDS: '0',
     EXAMPLE_MODULES: '',
     TRUST_PROXY: '',
+    // Tracing only when a test asks for it (a developer's own collector never receives test spans).
+    OTEL_EXPORTER_OTLP_ENDPOINT: '',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
     ...env,
   });
   let app!: INestApplication;

@@ -21,6 +21,8 @@ const SERVICE_VARIABLES = [
   'CALL_SUMMARY_WEBHOOK_SECRET',
   'AGENT_PROFILES_FILE',
   'TRUST_PROXY',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
 ];
 
 /** The service as a child process with everything it writes to stdout and stderr kept. */

@@ -1,10 +1,33 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { CallEndReason, CallRecord, TranscriptEntry } from '../call.types';
+import type {
+  CallDirection,
+  CallEndReason,
+  CallRecord,
+  TranscriptEntry,
+} from '../call.types';
+
+/** How an agent turn ended (`agent.turn`). */
+export type AgentTurnOutcome =
+  /** Gemini's turnComplete. */
+  | 'complete'
+  /** The caller spoke over the reply (interrupted). */
+  | 'interrupted'
+  /** The Gemini connection was switched mid-reply (what it was saying is gone). */
+  | 'reconnected'
+  /** The call ended first: mid-reply, or with the caller's turn still unanswered (no latencyMs). */
+  | 'call-ended';
 
 /** Every call event and its payload. Listen with `@OnEvent('call.ended')` in your own module. */
 export interface CallEventMap {
-  'call.started': { callSid: string; from: string; to: string; at: string };
+  /** The media stream attached: `at` is when (ISO 8601); `direction` when the registry knows it. */
+  'call.started': {
+    callSid: string;
+    from: string;
+    to: string;
+    at: string;
+    direction?: CallDirection;
+  };
   'call.ended': {
     callSid: string;
     reason: CallEndReason;
@@ -22,6 +45,31 @@ export interface CallEventMap {
     result?: unknown;
     error?: string;
     durationMs: number;
+  };
+  /**
+   * One caller turn and the agent's answer, once the answer is over: `callerEndedAt` (ISO 8601) is the
+   * caller's end of speech, `latencyMs` the time from then to the reply's first audio sent to Twilio
+   * (absent when the call ended before any), `durationMs` the time from then to the turn's end.
+   */
+  'agent.turn': {
+    callSid: string;
+    callerEndedAt: string;
+    latencyMs?: number;
+    durationMs: number;
+    outcome: AgentTurnOutcome;
+  };
+  /**
+   * A Gemini connection switch (goAway or a dropped connection) is over: `startedAt` (ISO 8601) when
+   * it began, `durationMs` how long it took, `reason` as the session gave it (`goAway (…)`,
+   * `closed <code> <reason>`), `ok` false when the session could not be recovered.
+   */
+  'agent.reconnected': {
+    callSid: string;
+    startedAt: string;
+    durationMs: number;
+    reason: string;
+    ok: boolean;
+    resumed?: boolean;
   };
 }
 

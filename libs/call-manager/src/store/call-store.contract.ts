@@ -280,6 +280,21 @@ export function callStoreContract(
       await expect(store.list({})).resolves.toEqual([record(1, { transfers })]);
     });
 
+    it("keeps a call's per-turn latencies, read back in order", async () => {
+      await store.create(record(1));
+      const turnLatencies = [
+        { at: '2026-05-01T10:00:03.250Z', ms: 612 },
+        { at: '2026-05-01T10:00:09.900Z', ms: 480 },
+      ];
+      await expect(store.update(sid(1), { turnLatencies })).resolves.toBe(true);
+      await expect(store.get(sid(1))).resolves.toEqual(
+        record(1, { turnLatencies }),
+      );
+      await expect(store.list({})).resolves.toEqual([
+        record(1, { turnLatencies }),
+      ]);
+    });
+
     it('returns at most 50 records when no limit is given', async () => {
       for (let n = 1; n <= 60; n++) await store.create(record(n));
       const all = await store.list({});

@@ -26,6 +26,8 @@ export interface CallsTable {
   gemini_usage: string | null;
   /** CallRecord.transfers as JSON text (migration 0005); NULL when the agent transferred nothing. */
   transfers: string | null;
+  /** CallRecord.turnLatencies as JSON text (migration 0006); NULL when no turn was answered. */
+  turn_latencies: string | null;
   /** Transcript entries written so far: the next entry's seq. Bumped under the row lock. */
   transcript_count: Generated<number>;
   /** Transcript lines accepted but never stored (CallRecord.transcriptLinesLost); 0 when none. */

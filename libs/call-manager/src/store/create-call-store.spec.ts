@@ -34,6 +34,7 @@ describe('createCallStore', () => {
           '0003-call-direction',
           '0004-call-usage',
           '0005-call-transfers',
+          '0006-turn-latencies',
         ],
       }),
     );

@@ -9,6 +9,7 @@ import type {
   CallTransfer,
   TranscriptEntry,
   TranscriptRole,
+  TurnLatency,
 } from '../call.types';
 import type { CallsTable } from './call-store.schema';
 
@@ -33,7 +34,11 @@ const COLUMNS = {
 /** A `calls` row as read back (transcript_count aside). */
 export type CallRow = Pick<
   CallsTable,
-  'call_sid' | 'gemini_usage' | 'transfers' | (typeof COLUMNS)[keyof typeof COLUMNS]
+  | 'call_sid'
+  | 'gemini_usage'
+  | 'transfers'
+  | 'turn_latencies'
+  | (typeof COLUMNS)[keyof typeof COLUMNS]
 > & { transcript_lines_lost: number | string };
 
 /** The `calls` row for a new record (transcript entries are inserted apart). */
@@ -53,6 +58,9 @@ export function insertRow(record: CallRecord): Insertable<CallsTable> {
     answered_by: record.answeredBy ?? null,
     gemini_usage: record.usage ? JSON.stringify(record.usage) : null,
     transfers: record.transfers ? JSON.stringify(record.transfers) : null,
+    turn_latencies: record.turnLatencies
+      ? JSON.stringify(record.turnLatencies)
+      : null,
     transcript_count: record.transcript.length,
     transcript_lines_lost: Math.max(
       0,
@@ -73,6 +81,8 @@ export function patchColumns(
   if (patch.usage !== undefined) set.gemini_usage = JSON.stringify(patch.usage);
   if (patch.transfers !== undefined)
     set.transfers = JSON.stringify(patch.transfers);
+  if (patch.turnLatencies !== undefined)
+    set.turn_latencies = JSON.stringify(patch.turnLatencies);
   return set;
 }
 
@@ -108,6 +118,9 @@ export function toRecord(
   if (usage && !Array.isArray(usage)) record.usage = usage as CallTokenUsage;
   const transfers = parseJson(row.transfers);
   if (Array.isArray(transfers)) record.transfers = transfers as CallTransfer[];
+  const latencies = parseJson(row.turn_latencies);
+  if (Array.isArray(latencies))
+    record.turnLatencies = latencies as TurnLatency[];
   return record;
 }
 

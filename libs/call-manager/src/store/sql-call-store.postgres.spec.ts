@@ -143,6 +143,7 @@ describePostgres('SqlCallStore on PostgreSQL', () => {
         '0003-call-direction',
         '0004-call-usage',
         '0005-call-transfers',
+        '0006-turn-latencies',
       ]);
       await expect(store.migrate()).resolves.toEqual([]);
       await store.close();
@@ -163,6 +164,7 @@ describePostgres('SqlCallStore on PostgreSQL', () => {
         { name: '0003-call-direction' },
         { name: '0004-call-usage' },
         { name: '0005-call-transfers' },
+        { name: '0006-turn-latencies' },
       ]);
       const indexes = await fresh.query<{ indexname: string }>(
         `select indexname from pg_indexes where schemaname = '${fresh.name}' order by indexname`,

@@ -64,6 +64,7 @@ describe('SqlCallStore on SQLite', () => {
       '0003-call-direction',
       '0004-call-usage',
       '0005-call-transfers',
+      '0006-turn-latencies',
     ]);
     await expect(store.migrate()).resolves.toEqual([]);
     await store.close();
@@ -80,6 +81,7 @@ describe('SqlCallStore on SQLite', () => {
         { name: '0003-call-direction' },
         { name: '0004-call-usage' },
         { name: '0005-call-transfers' },
+        { name: '0006-turn-latencies' },
       ]);
       const indexes = db
         .prepare(
@@ -179,6 +181,7 @@ describe('SqlCallStore on SQLite', () => {
       '0003-call-direction',
       '0004-call-usage',
       '0005-call-transfers',
+      '0006-turn-latencies',
     ]);
     // Every call before 0003 came in: its row says so.
     const old = { ...record(1), direction: 'inbound' };

@@ -1,4 +1,4 @@
-import type { CallsService } from '@app/call-manager';
+import type { CallEvents, CallsService } from '@app/call-manager';
 import type {
   LiveSession,
   LiveSessionEvents,
@@ -14,6 +14,11 @@ import {
   DEFAULT_AGENT_STALL_TIMEOUT_MS,
   StallWatchdog,
 } from './stall-watchdog';
+import {
+  monotonicEpochMs,
+  TurnClock,
+  TurnLatencyTracker,
+} from './turn-latency.tracker';
 
 /** What an AgentMonitor needs from its call (CallLifecycle). */
 export interface AgentMonitorDeps {
@@ -22,11 +27,15 @@ export interface AgentMonitorDeps {
   bridge: CallBridge;
   tools: ToolCallScope;
   calls: CallsService;
+  /** `agent.turn` and `agent.reconnected` go out here (tracing, listeners). */
+  events: CallEvents;
   timers: CallTimers;
   boundary: CallFaultBoundary;
   log(): CallLog;
   /** Silence after the caller's turn before the watchdog acts (ms); default 6000. */
   stallTimeoutMs?: number;
+  /** Epoch ms for turn latency and reconnect timing; default the process's monotonic clock. */
+  clock?: TurnClock;
 }
 
 /**
@@ -35,17 +44,28 @@ export interface AgentMonitorDeps {
  *   the `interrupted` that follows (which then clears nothing twice; CallBridge.bargeIn);
  * - `usage`: summed per call (CallUsageMeter), exported as metrics, stored on the record at the end;
  * - turn signals for the StallWatchdog: caller turns (input transcription, ACTIVITY_END), agent audio,
- *   tool calls and their answers, `interactionStatus` (IN_PROGRESS: still thinking, never a stall).
+ *   tool calls and their answers, `interactionStatus` (IN_PROGRESS: still thinking, never a stall);
+ * - the same signals for the TurnLatencyTracker: per-turn latency (metric, call record, `agent.turn`);
+ * - connection switches (`reconnecting` … `reconnected`, or `closed` meanwhile) as `agent.reconnected`.
  * Attached before the bridge releases the session's held events, so what the early session said
  * (its greeting, its usage) is seen too. Every listener runs inside the call's fault boundary.
  */
 export class AgentMonitor {
   private readonly usage = new CallUsageMeter();
   private readonly watchdog: StallWatchdog;
+  private readonly turns: TurnLatencyTracker;
+  private readonly clock: TurnClock;
+  /** A connection switch in progress: since when (epoch ms) and why. */
+  private switching?: { at: number; reason: string };
   private closed = false;
 
   constructor(private readonly deps: AgentMonitorDeps) {
-    const { session, bridge, tools, timers, boundary } = deps;
+    const { session, bridge, tools, timers, boundary, events, callSid } = deps;
+    const clock = (this.clock = deps.clock ?? monotonicEpochMs);
+    const turns = (this.turns = new TurnLatencyTracker(
+      (turn) => events.emit('agent.turn', { callSid, ...turn }),
+      clock,
+    ));
     this.watchdog = new StallWatchdog({
       timers,
       timeoutMs: deps.stallTimeoutMs ?? DEFAULT_AGENT_STALL_TIMEOUT_MS,
@@ -68,10 +88,20 @@ export class AgentMonitor {
       if (kind === 'start') {
         bridge.bargeIn('voice-activity');
         watchdog.callerStarted();
-      } else watchdog.callerTurnEnded('activity');
+        turns.callerStarted();
+      } else {
+        watchdog.callerTurnEnded('activity');
+        turns.callerEnded('activity');
+      }
     });
-    on('inputTranscript', () => watchdog.callerTurnEnded('transcript'));
-    on('audio', () => watchdog.agentSpoke());
+    on('inputTranscript', () => {
+      watchdog.callerTurnEnded('transcript');
+      turns.callerEnded('transcript');
+    });
+    on('audio', () => {
+      watchdog.agentSpoke();
+      turns.agentAudio();
+    });
     // A reconnect ends a turn too: what the lost connection was saying is gone.
     for (const end of [
       'turnComplete',
@@ -80,12 +110,25 @@ export class AgentMonitor {
       'reconnected',
     ] as const)
       on(end, () => watchdog.agentTurnEnded());
+    on('generationComplete', () => turns.generationEnded());
+    on('turnComplete', () => turns.agentTurnEnded('complete'));
+    on('interrupted', () => turns.agentTurnEnded('interrupted'));
+    on('reconnecting', (reason) => {
+      this.switching ??= { at: clock(), reason };
+    });
+    on('reconnected', (info) => {
+      turns.agentTurnEnded('reconnected');
+      this.switchEnded(true, info.reason, info.resumed, info.switchMs);
+    });
     on('toolCall', () => watchdog.toolStarted());
     on('interactionStatus', (status) =>
       watchdog.interaction(status === 'IN_PROGRESS'),
     );
     on('usage', (usage) => this.usage.add(usage));
-    on('closed', () => watchdog.stop()); // the apology plays next: no stall prompt over it
+    on('closed', () => {
+      watchdog.stop(); // the apology plays next: no stall prompt over it
+      this.switchEnded(false);
+    });
     tools.onSettled((outcome) =>
       boundary.run('tool:settled', () => {
         if (!this.closed) watchdog.toolSettled(outcome);
@@ -94,15 +137,46 @@ export class AgentMonitor {
   }
 
   /**
-   * The call is ending: the watchdog stops, and the call's usage (if any was reported) is queued for
-   * its record ahead of the final record.
+   * The call is ending: the watchdog stops, a turn in progress is reported, and the call's usage and
+   * turn latencies (those it has) are queued for its record ahead of the final record.
    */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.watchdog.stop();
-    if (this.usage.empty) return;
+    this.turns.close();
     const { calls, callSid, boundary } = this.deps;
+    if (this.turns.latencies.length > 0)
+      boundary.track(
+        'turn-latencies',
+        calls.recordTurnLatencies(callSid, this.turns.latencies),
+      );
+    if (this.usage.empty) return;
     boundary.track('usage', calls.recordUsage(callSid, this.usage.usage));
+  }
+
+  /**
+   * A connection switch is over (`ok`: the new connection serves; else the session is lost). Reported
+   * once per switch as `agent.reconnected`; `switchMs` (ms) stands in when `reconnecting` was not seen.
+   */
+  private switchEnded(
+    ok: boolean,
+    reason?: string,
+    resumed?: boolean,
+    switchMs?: number,
+  ): void {
+    const began = this.switching;
+    this.switching = undefined;
+    if (!began && (!ok || switchMs === undefined)) return;
+    const now = this.clock();
+    const at = began?.at ?? now - (switchMs ?? 0);
+    this.deps.events.emit('agent.reconnected', {
+      callSid: this.deps.callSid,
+      startedAt: new Date(at).toISOString(),
+      durationMs: Math.round(now - at),
+      reason: reason ?? began?.reason ?? 'unknown',
+      ok,
+      ...(ok ? { resumed } : {}),
+    });
   }
 }

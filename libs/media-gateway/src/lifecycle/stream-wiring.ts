@@ -69,6 +69,7 @@ export function wireStream(input: StreamWiringInput): StreamWiring {
     bridge,
     tools,
     calls: deps.calls,
+    events: deps.events,
     timers: input.timers,
     boundary: input.boundary,
     log: input.log,

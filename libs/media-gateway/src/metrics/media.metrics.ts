@@ -63,6 +63,15 @@ export const mediaMetrics = {
     help: 'Caller turns the agent left unanswered past the stall timeout, by outcome',
     labelNames: ['outcome'],
   }),
+  /**
+   * Per-turn latency (seconds): the caller's end of speech (Gemini's ACTIVITY_END, else the last input
+   * transcription) to the first agent audio of the reply sent to Twilio (TurnLatencyTracker).
+   */
+  turnLatency: new Histogram({
+    name: 'voice_turn_latency_seconds',
+    help: "Time from the caller's end of speech to the first agent audio of the reply sent to Twilio",
+    buckets: [0.1, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 7.5, 10],
+  }),
   /** Barge-ins: Twilio's buffer cleared, by what signalled it (voice-activity or interrupted). */
   bargeIns: new Counter({
     name: 'voice_barge_ins_total',

@@ -20,6 +20,7 @@ describe('emulator CLI arguments', () => {
       toneHz: 440,
       toneMs: 1000,
       setupDelayMs: 0,
+      responseDelayMs: 0,
       models: ['gemini-3.8-live'],
     });
   });
@@ -31,11 +32,14 @@ describe('emulator CLI arguments', () => {
         '700',
         '--models',
         'a, b',
+        '--response-delay-ms',
+        '400',
       ]),
     );
     expect(emulatorOptions(tone)).toMatchObject({
       reply: { kind: 'tone', hz: 1000, ms: 500 },
       silenceMs: 700,
+      responseDelayMs: 400,
       knownModels: ['a', 'b'],
     });
     const silent = emulatorOptions(parseEmulatorArgs(['--reply', 'silent']));

@@ -5,7 +5,7 @@
  *
  *   npm run emulator -- [--port 9090] [--host 127.0.0.1] [--api-key <key>] [--reply tone|echo|silent]
  *                       [--silence-ms 700] [--tone-hz 440] [--tone-ms 1000] [--setup-delay-ms 0]
- *                       [--models gemini-3.8-live,…]
+ *                       [--response-delay-ms 0] [--models gemini-3.8-live,…]
  */
 import { GeminiLiveEmulator } from '../gemini/gemini-live.emulator';
 import type {
@@ -32,13 +32,15 @@ export interface EmulatorArgs {
   toneHz: number;
   toneMs: number;
   setupDelayMs: number;
+  /** After a caller turn ends, how long the agent waits before its reply's first audio (ms). */
+  responseDelayMs: number;
   models: string[];
 }
 
 const USAGE =
   'usage: emulator [--port 9090] [--host 127.0.0.1] [--api-key <key>] [--reply tone|echo|silent]\n' +
   '                [--silence-ms 700] [--tone-hz 440] [--tone-ms 1000] [--setup-delay-ms 0]\n' +
-  '                [--models gemini-3.8-live,…]';
+  '                [--response-delay-ms 0] [--models gemini-3.8-live,…]';
 
 const KNOWN = [
   'port',
@@ -49,6 +51,7 @@ const KNOWN = [
   'tone-hz',
   'tone-ms',
   'setup-delay-ms',
+  'response-delay-ms',
   'models',
 ];
 
@@ -104,6 +107,7 @@ export function parseEmulatorArgs(argv: readonly string[]): EmulatorArgs {
     toneHz: integer(values, 'tone-hz', 440, 50, 11_000),
     toneMs: integer(values, 'tone-ms', 1000, 40, 60_000),
     setupDelayMs: integer(values, 'setup-delay-ms', 0, 0, 60_000),
+    responseDelayMs: integer(values, 'response-delay-ms', 0, 0, 60_000),
     models,
   };
 }
@@ -123,6 +127,7 @@ export function emulatorOptions(args: EmulatorArgs): GeminiLiveEmulatorOptions {
     reply,
     silenceMs: args.silenceMs,
     setupDelayMs: args.setupDelayMs,
+    responseDelayMs: args.responseDelayMs,
     knownModels: args.models,
   };
 }
@@ -150,7 +155,10 @@ export function startupText(
     `  GEMINI_LIVE_URL=${emulator.url}`,
     `  GEMINI_API_KEY=${args.apiKey}`,
     '',
-    `agent     ${describeReply(args)}; ${args.silenceMs} ms of silence ends a turn`,
+    `agent     ${describeReply(args)}; ${args.silenceMs} ms of silence ends a turn` +
+      (args.responseDelayMs > 0
+        ? `; replies ${args.responseDelayMs} ms after a turn ends`
+        : ''),
     `models    ${args.models.join(', ')}`,
     'Ctrl-C stops it.',
   ].join('\n');

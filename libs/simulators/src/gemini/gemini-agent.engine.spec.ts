@@ -43,6 +43,21 @@ describe('GeminiAgentEngine (through the emulator)', () => {
     });
   });
 
+  it('waits responseDelayMs after the turn ends (transcription sent) before the first reply chunk', async () => {
+    h.emulator.options.responseDelayMs = 300;
+    const client = await h.ready();
+    client.sendAudio(toneInt16(16000, 1000, 300, 6000));
+    client.sendAudio(new Int16Array(16 * 400));
+    await client.next((m) => m.serverContent?.inputTranscription !== undefined);
+    const ended = performance.now();
+    await expect(
+      client.next((m) => m.serverContent?.modelTurn !== undefined, 200),
+    ).rejects.toThrow();
+    await client.next((m) => m.serverContent?.modelTurn !== undefined);
+    // A kind bound: a timer never fires early; a loaded machine may fire it late.
+    expect(performance.now() - ended).toBeGreaterThanOrEqual(295);
+  });
+
   it('sends interrupted at once when the caller talks over a reply', async () => {
     h.emulator.options.reply = { kind: 'tone', ms: 2000 };
     const client = await h.ready();

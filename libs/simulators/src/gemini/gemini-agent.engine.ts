@@ -77,6 +77,8 @@ export class GeminiAgentEngine {
   private turnIndex: number;
   /** Extended thinking in progress (IN_PROGRESS sent; the answer comes when it fires). */
   private thinking?: NodeJS.Timeout;
+  /** A reply waiting out `responseDelayMs` after the caller's turn. */
+  private responding?: NodeJS.Timeout;
   /** Caller speech in progress, as reported in `voiceActivity` (ACTIVITY_START sent). */
   private voiceActive = false;
 
@@ -109,6 +111,7 @@ export class GeminiAgentEngine {
     return (
       !this.replying &&
       this.thinking === undefined &&
+      this.responding === undefined &&
       this.queue.length === 0 &&
       this.pendingToolCalls.size === 0
     );
@@ -142,6 +145,8 @@ export class GeminiAgentEngine {
   dispose(): void {
     clearTimeout(this.thinking);
     this.thinking = undefined;
+    clearTimeout(this.responding);
+    this.responding = undefined;
     this.queue.length = 0;
     this.streamer?.abort();
     for (const resampler of this.resamplers.values()) resampler.dispose();
@@ -226,7 +231,7 @@ export class GeminiAgentEngine {
     if (this.options.silent) return;
     const thinkingMs = this.options.thinkingMs ?? 0;
     if (!this.extendedThinking || thinkingMs <= 0) {
-      this.requestReply('audio', { audio: event.audio });
+      this.replyAfterDelay(event.audio);
       return;
     }
     // Background thinking: the turn ends at once, IN_PROGRESS; the answer follows later.
@@ -238,6 +243,18 @@ export class GeminiAgentEngine {
       this.thinking = undefined;
       this.requestReply('audio', { audio: event.audio });
     }, thinkingMs);
+  }
+
+  /** Answers a spoken turn once `responseDelayMs` has passed (at once when 0); a later turn replaces it. */
+  private replyAfterDelay(audio: Int16Array): void {
+    const reply = (): void => {
+      this.responding = undefined;
+      this.requestReply('audio', { audio });
+    };
+    clearTimeout(this.responding);
+    const delayMs = this.options.responseDelayMs ?? 0;
+    if (delayMs > 0) this.responding = setTimeout(reply, delayMs);
+    else reply();
   }
 
   /** `…-extended-thinking` models report interactionStatus (always with turnComplete). */

@@ -93,6 +93,12 @@ export interface GeminiLiveEmulatorOptions {
    * answer's `turnComplete` carries IDLE. Default 0: answer at once (still IDLE with turnComplete).
    */
   thinkingMs?: number;
+  /**
+   * The model's response delay (ms): after a spoken caller turn ends (ACTIVITY_END and the input
+   * transcription are sent at once), wait this long before the reply's first audio chunk. A turn
+   * ending meanwhile replaces the waiting one. Default 0: answer at once.
+   */
+  responseDelayMs?: number;
 }
 
 /** Options with defaults applied. */
@@ -105,7 +111,8 @@ type OptionalKeys =
   | 'resumptionUpdateEveryMs'
   | 'silent'
   | 'voiceActivity'
-  | 'thinkingMs';
+  | 'thinkingMs'
+  | 'responseDelayMs';
 export type ResolvedEmulatorOptions = Required<
   Omit<GeminiLiveEmulatorOptions, OptionalKeys>
 > &

@@ -5,6 +5,7 @@ import { transcriptLinesLostMigration } from './0002-transcript-lines-lost.migra
 import { callDirectionMigration } from './0003-call-direction.migration';
 import { callUsageMigration } from './0004-call-usage.migration';
 import { callTransfersMigration } from './0005-call-transfers.migration';
+import { turnLatenciesMigration } from './0006-turn-latencies.migration';
 
 /**
  * The call store's migrations, in code (no directory scanning, so they survive bundling).
@@ -20,6 +21,7 @@ export class CallStoreMigrationProvider implements MigrationProvider {
       '0003-call-direction': callDirectionMigration(),
       '0004-call-usage': callUsageMigration(),
       '0005-call-transfers': callTransfersMigration(),
+      '0006-turn-latencies': turnLatenciesMigration(),
     });
   }
 }
