@@ -7,7 +7,8 @@ export {
   MediaGatewayOptions,
 } from './media-gateway.options';
 export { CallSupervisor } from './lifecycle/call-supervisor.service';
-export { CallLifecycle, CallParties } from './lifecycle/call-lifecycle';
+export { CallLifecycle } from './lifecycle/call-lifecycle';
+export type { CallParties } from './lifecycle/call-lifecycle.types';
 export { CallState } from './lifecycle/call-state';
 export { CallFaultBoundary } from './lifecycle/call-fault-boundary';
 export { CallBridge } from './bridge/call-bridge';

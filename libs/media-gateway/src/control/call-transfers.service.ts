@@ -7,7 +7,7 @@ import {
   TwimlBuilder,
 } from '@app/twilio';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { CallParties } from '../lifecycle/call-lifecycle';
+import type { CallParties } from '../lifecycle/call-lifecycle.types';
 import {
   MEDIA_GATEWAY_OPTIONS,
   MediaGatewayOptions,

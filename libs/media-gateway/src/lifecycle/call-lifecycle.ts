@@ -1,29 +1,19 @@
-import { AudioBridgeService, CallRecorder } from '@app/audio-bridge';
-import {
-  AnsweredBy,
-  CallEndReason,
-  CallEvents,
-  CallsService,
-  LiveCallControl,
-} from '@app/call-manager';
-import {
-  AgentToolRegistry,
-  LiveSession,
-  LiveSessionClosed,
-} from '@app/gemini-client';
+import { AnsweredBy, CallEndReason, LiveCallControl } from '@app/call-manager';
+import { LiveSession, LiveSessionClosed } from '@app/gemini-client';
 import WebSocket from 'ws';
 import { AgentMonitor } from '../agent/agent-monitor';
 import { CallBridge, CallBridgeOwner } from '../bridge/call-bridge';
 import { CallLog } from '../bridge/call-log';
-import {
-  AgentCallControl,
-  CallControlPlan,
-} from '../control/agent-call-control';
-import type { MediaGatewayOptions } from '../media-gateway.options';
+import { AgentCallControl } from '../control/agent-call-control';
 import { mediaMetrics } from '../metrics/media.metrics';
-import { OutboundAnswer, OutboundPlan } from '../outbound/outbound-answer';
+import { OutboundAnswer } from '../outbound/outbound-answer';
 import { PROMPTS } from '../prompts/prompts.generated';
 import { CallFaultBoundary } from './call-fault-boundary';
+import {
+  CallLifecycleDeps,
+  CallParties,
+  StreamClose,
+} from './call-lifecycle.types';
 import { CallState, CallStateMachine } from './call-state';
 import { CallTimers } from './call-timers';
 import { wireStream } from './stream-wiring';
@@ -33,45 +23,6 @@ import { withinMs } from './within-ms.util';
 const GOODBYE_MARGIN_MS = 1500;
 /** Longest wait for the call manager to finish the record once the call is released here (ms). */
 const SETTLE_TIMEOUT_MS = 30_000;
-
-/** Who is calling whom. */
-export interface CallParties {
-  callSid: string;
-  from: string;
-  to: string;
-  /** Outbound calls (`POST /calls`): what their stream token is bound to (the TwiML predates the CallSid). */
-  dialId?: string;
-  /** Outbound calls: the agent profile's name. */
-  profile?: string;
-}
-
-export interface CallLifecycleDeps {
-  parties: CallParties;
-  calls: CallsService;
-  audio: AudioBridgeService;
-  tools: AgentToolRegistry;
-  events: CallEvents;
-  options: MediaGatewayOptions;
-  /**
-   * Opens a Gemini Live session with the profile for the dialled number. `firstPrompt`, when given,
-   * is what the agent is told first instead of its greeting (a caller back from a failed transfer).
-   */
-  openSession(firstPrompt?: string): LiveSession;
-  /** A recorder when this call is recorded (profile or deployment); its clock starts when called. */
-  startRecording?(): CallRecorder | undefined;
-  /** Called once, when the call reaches `ended`. */
-  onEnded(lifecycle: CallLifecycle): void;
-  /** Outbound calls: the agent waits for answering-machine detection (see OutboundAnswer). */
-  outbound?: OutboundPlan;
-  /** The agent's `end_call` / `transfer_call` (targets, REST redirect); unset: transfers unavailable. */
-  control?: CallControlPlan;
-}
-
-/** The close code (RFC 6455 §7.4.1) and reason the stream gets when the call ends. */
-export interface StreamClose {
-  code: number;
-  reason: string;
-}
 
 /** How the call manager learns of the end: end the call, or give up a reservation (see below). */
 type Settle = 'end' | 'expire';

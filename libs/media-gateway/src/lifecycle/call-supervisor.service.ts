@@ -31,7 +31,8 @@ import {
 import { outboundPlan } from '../outbound/outbound.options';
 import { RecordingsService } from '../recording/recordings.service';
 import { StreamTokenService } from '../stream/stream-token.service';
-import { CallLifecycle, CallParties } from './call-lifecycle';
+import { CallLifecycle } from './call-lifecycle';
+import type { CallParties } from './call-lifecycle.types';
 
 /** Final Twilio statuses of a call nobody answered (`POST /calls`). */
 const NOT_ANSWERED: ReadonlySet<string> = new Set([

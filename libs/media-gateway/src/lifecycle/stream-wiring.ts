@@ -6,7 +6,7 @@ import { AgentMonitor } from '../agent/agent-monitor';
 import { CallBridge, CallBridgeOwner } from '../bridge/call-bridge';
 import type { CallLog } from '../bridge/call-log';
 import type { CallFaultBoundary } from './call-fault-boundary';
-import type { CallLifecycleDeps } from './call-lifecycle';
+import type { CallLifecycleDeps } from './call-lifecycle.types';
 import type { CallTimers } from './call-timers';
 
 /** How often a recorded call's audio is rendered and handed to its writer, and a sync mark considered (ms). */
