@@ -4,7 +4,7 @@
  * its own process), and the same load through a bare WebSocket relay (bench/load/bare-relay.ts) as the
  * floor. Prints frames lost, added latency p50/p99/max per direction, the process's CPU seconds per
  * call-minute (and so calls per core), and its peak RSS. LOAD_NODE_ARGS passes flags to the service
- * (e.g. `--prof` to see where its time goes).
+ * and to the relay alike (e.g. `--cpu-prof` or `--perf-basic-prof` to see where their time goes).
  */
 import { startServiceProcess, toneInt16 } from '@app/simulators';
 import { ChildProcess, fork } from 'node:child_process';
@@ -192,7 +192,11 @@ async function relayTarget(upstream: UpstreamStub): Promise<Target> {
     `${__dirname}/load/bare-relay.ts`,
     [String(port), upstream.url],
     {
-      execArgv: ['-r', 'ts-node/register/transpile-only'],
+      execArgv: [
+        ...(process.env.LOAD_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        '-r',
+        'ts-node/register/transpile-only',
+      ],
     },
   );
   await new Promise((resolve) => child.once('message', resolve));

@@ -9,7 +9,7 @@
  */
 export const SETUP_MESSAGE_INDEX = 0;
 
-/** Entries kept per connection (~80 s of 20 ms audio); older ones are long covered by a handle. */
+/** Entries kept per connection, at least (~80 s of 20 ms audio); older ones are long covered by a handle. */
 const MAX_ENTRIES = 4096;
 
 /**
@@ -35,13 +35,16 @@ export class ClientMessageLog {
     return undefined;
   }
 
-  /** Records the next message written (its index is `lastIndex + 1`). */
+  /**
+   * Records the next message written (its index is `lastIndex + 1`). The oldest entries are trimmed
+   * MAX_ENTRIES at a time (the log holds MAX_ENTRIES to twice that), so a long call does not copy
+   * the whole log on every message.
+   */
   written(seq: number | undefined): void {
     this.seqs.push(seq ?? NaN);
-    const excess = this.seqs.length - MAX_ENTRIES;
-    if (excess > 0) {
-      this.seqs.splice(0, excess);
-      this.base += excess;
+    if (this.seqs.length >= 2 * MAX_ENTRIES) {
+      this.seqs.splice(0, MAX_ENTRIES);
+      this.base += MAX_ENTRIES;
     }
   }
 

@@ -27,18 +27,25 @@ export const DEFAULT_REPLAY_LIMITS: ReplayBufferLimits = {
   maxControl: 2000,
 };
 
+/** Released slots kept at the front before the array is compacted (amortizes the copy). */
+const COMPACT_AFTER = 1024;
+
 /**
  * Every client message the server may not have consumed yet: appended as it is sent, released once a
  * resumption handle we would resume from covers it (`lastConsumedClientMessageIndex`), and replayed in
  * order on the connection that resumes the session. Bounded: beyond `maxAudio` the oldest audio goes
  * (counted); control messages are dropped only past `maxControl` (counted separately; should stay 0).
+ * A queue with a moving head: releasing or dropping the oldest message is O(1) (a full buffer drops
+ * one audio message per message sent, so this is on the audio path).
  */
 export class ReplayBuffer<L> {
   /** Audio messages dropped because the buffer was full (lost if a resume needed them). */
   droppedAudio = 0;
   /** Control messages dropped because the buffer was full. */
   droppedControl = 0;
-  private entries: Array<ReplayEntry<L>> = [];
+  /** Live entries are `entries[head..]`; slots before `head` are released. */
+  private entries: Array<ReplayEntry<L> | undefined> = [];
+  private head = 0;
   private audioCount = 0;
   private nextSeq = 1;
 
@@ -46,7 +53,7 @@ export class ReplayBuffer<L> {
 
   /** Messages held. */
   get size(): number {
-    return this.entries.length;
+    return this.entries.length - this.head;
   }
 
   /** The newest seq handed out (0 before the first message). */
@@ -67,12 +74,12 @@ export class ReplayBuffer<L> {
 
   /** Forgets every message up to and including `seq`: the server has them in a resumable state. */
   release(seq: number): void {
-    let count = 0;
-    while (count < this.entries.length && this.entries[count].seq <= seq) {
-      if (this.entries[count].audio) this.audioCount--;
-      count++;
+    const entries = this.entries;
+    while (this.head < entries.length && entries[this.head]!.seq <= seq) {
+      if (entries[this.head]!.audio) this.audioCount--;
+      entries[this.head++] = undefined;
     }
-    if (count > 0) this.entries.splice(0, count);
+    this.compact();
   }
 
   /**
@@ -82,27 +89,52 @@ export class ReplayBuffer<L> {
    * old one taking over again, what it missed meanwhile.
    */
   unsentTo(to: L, afterSeq: number): Array<ReplayEntry<L>> {
-    return this.entries.filter(
-      (entry) =>
+    const out: Array<ReplayEntry<L>> = [];
+    for (let i = this.head; i < this.entries.length; i++) {
+      const entry = this.entries[i]!;
+      if (
         entry.seq > afterSeq &&
         entry.sentTo !== to &&
-        (entry.owner === undefined || entry.owner === to),
-    );
+        (entry.owner === undefined || entry.owner === to)
+      )
+        out.push(entry);
+    }
+    return out;
   }
 
   /** Drops everything (the session is over). */
   clear(): void {
     this.entries = [];
+    this.head = 0;
     this.audioCount = 0;
   }
 
   private dropOldest(audio: boolean): void {
-    const index = this.entries.findIndex((entry) => entry.audio === audio);
-    if (index < 0) return;
-    this.entries.splice(index, 1);
+    const entries = this.entries;
+    let index = this.head;
+    while (index < entries.length && entries[index]!.audio !== audio) index++;
+    if (index >= entries.length) return;
+    if (index === this.head) {
+      entries[this.head++] = undefined;
+      this.compact();
+    } else entries.splice(index, 1);
     if (audio) {
       this.audioCount--;
       this.droppedAudio++;
     } else this.droppedControl++;
+  }
+
+  /** Copies the live entries down once enough released slots have piled up at the front. */
+  private compact(): void {
+    if (this.head === this.entries.length) {
+      this.entries = [];
+      this.head = 0;
+    } else if (
+      this.head >= COMPACT_AFTER &&
+      this.head * 2 >= this.entries.length
+    ) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
   }
 }

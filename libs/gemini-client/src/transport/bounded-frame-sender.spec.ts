@@ -110,4 +110,27 @@ describe('BoundedFrameSender', () => {
     expect(written).toEqual([1, 3, 4]);
     sender.close();
   });
+
+  it('coalesces the frames of one turn: the byte stream is corked at the first and uncorked at the next tick', async () => {
+    const log: string[] = [];
+    const socket = Object.assign(new SlowSocket(), {
+      _socket: {
+        cork: () => log.push('cork'),
+        uncork: () => log.push('uncork'),
+      },
+    });
+    const sender = new BoundedFrameSender(socket, {
+      highWaterBytes: 100,
+      maxQueuedFrames: 3,
+    });
+    sender.sendAudio('media');
+    sender.sendControl('mark');
+    expect(log).toEqual(['cork']);
+    expect(socket.sent).toEqual(['media', 'mark']);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(log).toEqual(['cork', 'uncork']);
+    socket.bufferedAmount = 0;
+    sender.sendAudio('next turn');
+    expect(log).toEqual(['cork', 'uncork', 'cork']);
+  });
 });

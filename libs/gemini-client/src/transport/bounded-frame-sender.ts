@@ -28,6 +28,25 @@ interface QueuedFrame {
   tag?: number;
 }
 
+/** A byte stream whose writes can be held and flushed as one (net.Socket, tls.TLSSocket). */
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+/**
+ * The byte stream under a `ws` WebSocket, if there is one to cork. ws keeps it in `_socket` (set once
+ * the connection is open) and has no public accessor; anything else (a test double) has none, and
+ * its frames are simply written one by one.
+ */
+function byteStream(socket: FrameSocket): Corkable | undefined {
+  const stream = (socket as { _socket?: Partial<Corkable> | null })._socket;
+  return typeof stream?.cork === 'function' &&
+    typeof stream.uncork === 'function'
+    ? (stream as Corkable)
+    : undefined;
+}
+
 /**
  * Writes frames to a socket without letting a slow reader grow memory without bound. While the
  * socket's own buffer is below the high-water mark frames go straight through (one property read on
@@ -35,12 +54,24 @@ interface QueuedFrame {
  * frame is dropped and counted. Control frames (marks, clear, tool responses, text notes) are never
  * dropped and never overtake or fall behind audio: the queue is one ordered lane. A frame sent while
  * the socket is not open is discarded (the caller owns any retransmission, e.g. a replay buffer).
+ *
+ * Writes are coalesced per event-loop turn: the first frame of a turn corks the socket's byte stream
+ * and a `process.nextTick` uncorks it, so every frame this socket is handed while one event is handled
+ * (an agent chunk and its mark, several caller frames read at once) leaves in one system call, with no
+ * added delay (the tick runs before the event loop goes on).
  */
 export class BoundedFrameSender {
   /** Audio frames dropped because the reader was too slow. */
   dropped = 0;
   private queue: QueuedFrame[] = [];
   private timer?: NodeJS.Timeout;
+  /** The stream corked in this turn, uncorked at the next tick. */
+  private corked?: Corkable;
+  private readonly uncork = (): void => {
+    const stream = this.corked;
+    this.corked = undefined;
+    stream?.uncork();
+  };
 
   constructor(
     private readonly socket: FrameSocket,
@@ -53,12 +84,12 @@ export class BoundedFrameSender {
 
   /** Sends an audio frame (may be dropped under backpressure). */
   sendAudio(data: string, tag?: number): void {
-    this.send({ data, droppable: true, tag });
+    this.send(data, true, tag);
   }
 
   /** Sends a control frame (kept in order, never dropped). */
   sendControl(data: string, tag?: number): void {
-    this.send({ data, droppable: false, tag });
+    this.send(data, false, tag);
   }
 
   /** Forgets queued audio (e.g. on barge-in: it is stale). Control frames stay. */
@@ -72,24 +103,32 @@ export class BoundedFrameSender {
     this.queue = [];
   }
 
-  private send(frame: QueuedFrame): void {
+  private send(data: string, droppable: boolean, tag?: number): void {
     const socket = this.socket;
     if (socket.readyState !== OPEN) return;
     if (
       this.queue.length === 0 &&
       socket.bufferedAmount < this.options.highWaterBytes
     ) {
-      this.write(frame);
+      this.write(data, tag);
       return;
     }
-    this.queue.push(frame);
+    this.queue.push({ data, droppable, tag });
     if (this.queue.length > this.options.maxQueuedFrames) this.dropOldest();
     this.timer ??= this.schedule();
   }
 
-  private write(frame: QueuedFrame): void {
-    this.socket.send(frame.data);
-    this.options.onWrite?.(frame.tag);
+  private write(data: string, tag: number | undefined): void {
+    if (this.corked === undefined) {
+      const stream = byteStream(this.socket);
+      if (stream) {
+        stream.cork();
+        this.corked = stream;
+        process.nextTick(this.uncork);
+      }
+    }
+    this.socket.send(data);
+    this.options.onWrite?.(tag);
   }
 
   private schedule(): NodeJS.Timeout {
@@ -116,7 +155,8 @@ export class BoundedFrameSender {
       this.queue.length > 0 &&
       socket.bufferedAmount < this.options.highWaterBytes
     ) {
-      this.write(this.queue.shift()!);
+      const frame = this.queue.shift()!;
+      this.write(frame.data, frame.tag);
     }
     if (this.queue.length > 0) this.timer = this.schedule();
   }

@@ -171,8 +171,7 @@ export class CallBridge {
     }
     if (pcm) this.deps.session.sendAudio(pcm);
     this.deps.recorder?.caller(payload, Number(timestamp));
-    mediaMetrics.callerFrames.inc();
-    mediaMetrics.callerProcessing.observe((performance.now() - started) / 1000);
+    mediaMetrics.callerFrames.observe((performance.now() - started) / 1000);
   }
 
   /**
@@ -308,8 +307,7 @@ export class CallBridge {
     if (++this.chunksSinceMark >= CHUNKS_PER_MARK) this.sendMark();
     if (this.toTwilio.dropped > droppedBefore)
       mediaMetrics.agentBackpressure.inc(this.toTwilio.dropped - droppedBefore);
-    mediaMetrics.agentFrames.inc();
-    mediaMetrics.agentProcessing.observe((performance.now() - started) / 1000);
+    mediaMetrics.agentFrames.observe((performance.now() - started) / 1000);
   }
 
   /** The bridge's side of runToolCall: its transcript, and whether it is closed. */

@@ -1,38 +1,55 @@
 import { Counter, Histogram } from 'prom-client';
+import { FrameTally, TallyHistogram } from './frame-tally';
 
 /**
  * Media-path metrics (prom-client default registry; the app serves them on GET /metrics). Children
- * with fixed labels are bound once here, so the per-frame cost is one increment or observation.
+ * with fixed labels are bound once here. The two per-frame figures (frames carried and processing
+ * time) are FrameTally objects: a frame costs a few additions, and prom-client reads the totals
+ * when /metrics is scraped. Everything else is counted where it happens (rare events).
  */
-const frames = new Counter({
+const PROCESSING_BUCKETS = [
+  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+];
+/** Per-frame tallies by direction: `voice_media_frames_total` and `voice_bridge_processing_seconds`. */
+const tallies = {
+  caller_to_agent: new FrameTally(PROCESSING_BUCKETS),
+  agent_to_caller: new FrameTally(PROCESSING_BUCKETS),
+};
+new Counter({
   name: 'voice_media_frames_total',
   help: 'Audio frames carried by the bridge',
   labelNames: ['direction'],
+  collect() {
+    this.reset();
+    for (const [direction, tally] of Object.entries(tallies))
+      if (tally.count > 0) this.inc({ direction }, tally.count);
+  },
 });
 const dropped = new Counter({
   name: 'voice_media_frames_dropped_total',
   help: 'Audio frames dropped: invalid payloads, or backpressure from a slow socket',
   labelNames: ['direction', 'reason'],
 });
-const processing = new Histogram({
-  name: 'voice_bridge_processing_seconds',
-  help: 'Time the bridge spends converting and forwarding one frame',
-  labelNames: ['direction'],
-  buckets: [
-    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-  ],
-});
+new TallyHistogram(
+  {
+    name: 'voice_bridge_processing_seconds',
+    help: 'Time the bridge spends converting and forwarding one frame',
+    buckets: PROCESSING_BUCKETS,
+  },
+  'direction',
+  tallies,
+);
 
 export const mediaMetrics = {
-  callerFrames: frames.labels('caller_to_agent'),
-  agentFrames: frames.labels('agent_to_caller'),
+  /** One per caller frame carried: `observe(seconds of processing)`; counts the frame too. */
+  callerFrames: tallies.caller_to_agent,
+  /** One per agent chunk carried: `observe(seconds of processing)`; counts the chunk too. */
+  agentFrames: tallies.agent_to_caller,
   callerInvalid: dropped.labels('caller_to_agent', 'invalid'),
   callerBackpressure: dropped.labels('caller_to_agent', 'backpressure'),
   agentBackpressure: dropped.labels('agent_to_caller', 'backpressure'),
   /** Agent messages whose audio could not be used (unsupported rate or type, bad payload). */
   agentUnusable: dropped.labels('agent_to_caller', 'unusable'),
-  callerProcessing: processing.labels('caller_to_agent'),
-  agentProcessing: processing.labels('agent_to_caller'),
   rejectedMessages: new Counter({
     name: 'voice_media_stream_messages_rejected_total',
     help: 'Media stream messages or sockets refused, by reason',
