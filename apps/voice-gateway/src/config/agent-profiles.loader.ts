@@ -94,7 +94,10 @@ function check(
   }
   for (const problem of vadProblems(entry.vad))
     problems.push(`${where}.${problem}`);
-  for (const problem of transferTargetProblems(entry.transferTargets))
+  // The file's own object: class-transformer drops a `__proto__` key before validation sees it.
+  for (const problem of transferTargetProblems(
+    (value as Record<string, unknown>).transferTargets,
+  ))
     problems.push(`${where}.${problem}`);
   return entry;
 }

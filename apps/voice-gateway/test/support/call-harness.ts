@@ -106,23 +106,26 @@ export async function startCallHarness(
   });
   let app!: INestApplication;
   // Everything Nest is loaded inside the isolated registry, so class identity checks (instanceof
-  // NestApplication in the WebSocket adapter) see one copy of @nestjs/core.
+  // NestApplication in the WebSocket adapter) see one copy of @nestjs/core. A start refused on the
+  // way (bad profiles at compile or bootstrap) closes whatever did start, and rejects.
   await jest.isolateModulesAsync(async () => {
-    const { Test } = await import('@nestjs/testing');
-    const { AppModule } = await import('../../src/app.module');
-    const { configureApp } = await import('../../src/app.setup');
-    let builder = Test.createTestingModule({
-      imports: [AppModule, ...(await extraModules())],
-    });
-    for (const { token, value } of overrides)
-      builder = builder.overrideProvider(token).useValue(value);
-    const moduleRef = await builder.compile();
-    app = moduleRef.createNestApplication({ bufferLogs: true });
-    configureApp(app);
     try {
+      const { Test } = await import('@nestjs/testing');
+      const { AppModule } = await import('../../src/app.module');
+      const { configureApp } = await import('../../src/app.setup');
+      let builder = Test.createTestingModule({
+        imports: [AppModule, ...(await extraModules())],
+      });
+      for (const { token, value } of overrides)
+        builder = builder.overrideProvider(token).useValue(value);
+      const moduleRef = await builder.compile();
+      app = moduleRef.createNestApplication({ bufferLogs: true });
+      configureApp(app);
       await app.listen(0, '127.0.0.1');
     } catch (err) {
+      await app?.close().catch(() => undefined);
       await emulator.close();
+      rmSync(dataDir, { recursive: true, force: true });
       throw err;
     }
   });

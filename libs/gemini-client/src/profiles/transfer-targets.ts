@@ -31,7 +31,9 @@ export function transferTargetProblems(value: unknown): string[] {
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 0) problems.push('transferTargets: names no target');
   for (const [name, to] of entries) {
-    if (!TRANSFER_TARGET_NAME.test(name))
+    if (name === '__proto__')
+      problems.push(`transferTargets.${name}: reserved name, choose another`);
+    else if (!TRANSFER_TARGET_NAME.test(name))
       problems.push(
         `transferTargets.${name}: names are letters, digits, _ or - (at most 32)`,
       );

@@ -189,6 +189,34 @@ describe('AgentCallControl', () => {
     },
   );
 
+  it('a call that ends while its transfer rings records the transfer not answered, saying why', async () => {
+    const t = harness();
+    t.control.transfer('sales', 'quote', 'summary');
+    t.state.playedOut = true;
+    await jest.advanceTimersByTimeAsync(100);
+    t.control.abandon('caller-hangup');
+    expect(t.records.at(-1)).toEqual([
+      expect.objectContaining({ state: 'not-answered' }),
+    ]);
+    expect(t.notes.at(-1)).toBe(
+      'transfer to sales: not-answered (call ended: caller-hangup)',
+    );
+    // Once settled, nothing more: a second end, a late dial end.
+    t.control.abandon('admin');
+    expect(t.control.dialEnded('no-answer')).toBe(false);
+    expect(t.records).toHaveLength(2);
+  });
+
+  it('clips the summary by code points: an emoji is never cut in half', async () => {
+    const t = harness();
+    t.control.transfer('sales', 'quote', `a${'🙂'.repeat(600)}`);
+    t.state.playedOut = true;
+    await jest.advanceTimersByTimeAsync(100);
+    const summary = t.redirect.mock.calls[0][1];
+    expect(Array.from(summary)).toHaveLength(500);
+    expect(summary).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+  });
+
   it('a redirect Twilio refuses leaves the call live with the agent told', async () => {
     const t = harness({
       redirect: () => Promise.reject(new Error('HTTP 400 not in-progress')),

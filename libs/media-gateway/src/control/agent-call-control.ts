@@ -132,7 +132,8 @@ export class AgentCallControl {
       state: 'dialing',
       at: new Date().toISOString(),
     };
-    const whisper = summary.trim().slice(0, SUMMARY_MAX);
+    // By code points: a cut never leaves half of a surrogate pair (an emoji) behind.
+    const whisper = Array.from(summary.trim()).slice(0, SUMMARY_MAX).join('');
     this.afterPlayout(() => this.dial(transfer, whisper));
     return `Transferring the caller to ${target} as soon as you stop speaking. If you have not yet, tell them in one short sentence that you are connecting them now.`;
   }
@@ -170,6 +171,18 @@ export class AgentCallControl {
     this.pending = undefined;
     this.returnNote = `The transfer to ${transfer.target} did not go through: ${why}. The caller is back on the line with you. Tell them, and offer to help another way.`;
     return true;
+  }
+
+  /**
+   * The call ends for `reason` while a transfer is still dialling (the caller hung up while it rang,
+   * an operator ended the call, its maximum duration…): the transfer is recorded not answered, so no
+   * record is left saying `dialing`.
+   */
+  abandon(reason: CallEndReason): void {
+    const transfer = this.dialing;
+    if (!transfer) return;
+    transfer.state = 'not-answered';
+    this.settle(transfer, `abandoned`, `call ended: ${reason}`);
   }
 
   /** What a returning caller's new agent session is told first (once), if the caller came back. */
@@ -242,10 +255,11 @@ export class AgentCallControl {
   }
 
   /** A transfer reached its outcome: transcript, metric, record. */
-  private settle(transfer: CallTransfer, outcome: string): void {
+  private settle(transfer: CallTransfer, outcome: string, why?: string): void {
     this.host.timers.clear('transfer');
     controlMetrics.transfers.inc({ outcome });
-    const status = transfer.dialStatus ? ` (${transfer.dialStatus})` : '';
+    const detail = why ?? transfer.dialStatus;
+    const status = detail ? ` (${detail})` : '';
     this.host.note(
       `transfer to ${transfer.target}: ${transfer.state}${status}`,
     );

@@ -21,6 +21,8 @@ export const TRANSFER_RING_SECONDS = 20;
 export const TRANSFER_STATUS_PATH = '/transfer-status';
 /** The transfer's whisper route (`<Number url>` / `<Sip url>`, signed webhook). */
 export const TRANSFER_WHISPER_PATH = '/transfer-whisper';
+/** Twilio refuses a REST update whose `Twiml` is longer than this (error 32018, characters). */
+export const TWIML_MAX_CHARS = 4000;
 
 /**
  * Twilio's side of `transfer_call`: the redirect TwiML (`<Dial action=/transfer-status
@@ -83,19 +85,36 @@ export class CallTransfers {
     to: string,
     summary: string,
   ): Promise<void> {
-    const whisper = new URLSearchParams({
-      callSid,
-      summary: `Transferred call. ${summary}`,
-    });
-    const twiml = this.twiml.transfer({
-      to,
-      sip: isSipUri(to),
-      actionUrl: this.verifier.signedUrl(TRANSFER_STATUS_PATH),
-      whisperUrl: this.verifier.signedUrl(
-        `${TRANSFER_WHISPER_PATH}?${whisper}`,
-      ),
-      timeoutSeconds: TRANSFER_RING_SECONDS,
-    });
+    const twimlWith = (text: string): string => {
+      const whisper = new URLSearchParams({
+        callSid,
+        summary: `Transferred call. ${text}`,
+      });
+      return this.twiml.transfer({
+        to,
+        sip: isSipUri(to),
+        actionUrl: this.verifier.signedUrl(TRANSFER_STATUS_PATH),
+        whisperUrl: this.verifier.signedUrl(
+          `${TRANSFER_WHISPER_PATH}?${whisper}`,
+        ),
+        timeoutSeconds: TRANSFER_RING_SECONDS,
+      });
+    };
+    // The summary rides percent-encoded in the whisper URL inside the TwiML: a non-Latin summary
+    // grows up to 9-fold there. Keep the longest beginning (whole code points) that fits Twilio's limit.
+    const chars = Array.from(summary);
+    let twiml = twimlWith(summary);
+    if (twiml.length > TWIML_MAX_CHARS) {
+      let fits = 0;
+      let over = chars.length;
+      while (over - fits > 1) {
+        const mid = (fits + over) >> 1;
+        if (twimlWith(chars.slice(0, mid).join('')).length <= TWIML_MAX_CHARS)
+          fits = mid;
+        else over = mid;
+      }
+      twiml = twimlWith(chars.slice(0, fits).join(''));
+    }
     if (!this.carrier) throw new Error('Twilio REST is not available');
     await this.carrier.redirect(callSid, twiml);
   }

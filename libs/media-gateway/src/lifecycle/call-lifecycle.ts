@@ -7,8 +7,8 @@ import { CallLog } from '../bridge/call-log';
 import { AgentCallControl } from '../control/agent-call-control';
 import { mediaMetrics } from '../metrics/media.metrics';
 import { OutboundAnswer } from '../outbound/outbound-answer';
-import { PROMPTS } from '../prompts/prompts.generated';
 import { CallFaultBoundary } from './call-fault-boundary';
+import { CallGoodbye } from './call-goodbye';
 import {
   CallLifecycleDeps,
   CallParties,
@@ -19,8 +19,6 @@ import { CallTimers } from './call-timers';
 import { wireStream } from './stream-wiring';
 import { withinMs } from './within-ms.util';
 
-/** After the goodbye prompt's own length, how long to wait for Twilio's mark echo (ms). */
-const GOODBYE_MARGIN_MS = 1500;
 /** Longest wait for the call manager to finish the record once the call is released here (ms). */
 const SETTLE_TIMEOUT_MS = 30_000;
 
@@ -49,11 +47,13 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
   private socket?: WebSocket;
   private bridge?: CallBridge;
   private agent?: AgentMonitor;
-  private goodbyeReason?: CallEndReason;
+  private readonly goodbye: CallGoodbye;
   private released?: Promise<void>;
   private readonly answer?: OutboundAnswer;
   /** Streams this call has taken (a second one only after a transfer nobody answered). */
   private streams = 0;
+  /** How the stream ended while the call was transferring (the redirect's stop, or the caller gone). */
+  private streamGone?: CallEndReason;
 
   constructor(private readonly deps: CallLifecycleDeps) {
     this.callSid = deps.parties.callSid;
@@ -67,6 +67,12 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
         log: () => this.log,
         end: (reason) => this.end(reason),
       });
+    this.goodbye = new CallGoodbye({
+      machine: this.machine,
+      timers: this.timers,
+      bridge: () => this.bridge,
+      end: (reason) => this.end(reason),
+    });
     this.control = new AgentCallControl(deps.control, {
       callSid: this.callSid,
       boundary: this.boundary,
@@ -78,7 +84,7 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
       recordTransfers: (list) => deps.calls.recordTransfers(this.callSid, list),
       end: (reason) => this.end(reason),
       beginTransfer: () => this.machine.to('transferring'),
-      cancelTransfer: () => this.machine.to('live'),
+      cancelTransfer: () => this.cancelTransfer(),
     });
   }
 
@@ -182,6 +188,7 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
       void this.end(reason);
       return;
     }
+    this.streamGone = reason;
     this.timers.clear('idle');
     this.timers.clear('recording');
     this.agent?.close();
@@ -189,6 +196,20 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
     this.session?.close(1000, 'transferred');
     this.closeSocket(1000, 'call transferred');
     this.agent = this.bridge = this.session = this.socket = undefined;
+  }
+
+  /**
+   * The transfer's dial ended and the caller comes back on a new stream (`POST /transfer-status`
+   * answered with its TwiML): if that stream has not started within streamTokenTtlMs (its token's
+   * life), the caller is not coming back (hung up meanwhile, or the stream failed): the call ends.
+   */
+  awaitReturn(): void {
+    if (this.machine.state !== 'transferring') return;
+    this.timers.after('expiry', this.deps.options.streamTokenTtlMs, () => {
+      if (this.machine.state !== 'transferring') return;
+      this.log.warn('The caller did not come back from the transfer in time');
+      return this.end(this.streamGone ?? 'stream-stopped');
+    });
   }
 
   /**
@@ -213,29 +234,24 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
 
   /** The goodbye prompt has played (Twilio echoed its mark). */
   goodbyePlayed(): void {
-    if (this.goodbyeReason) void this.end(this.goodbyeReason);
+    this.goodbye.played();
+  }
+
+  /** The spoken apology while the stream is up, then the end with `reason` (see CallGoodbye). */
+  sayGoodbye(reason: CallEndReason): void {
+    this.goodbye.say(reason);
   }
 
   /**
-   * Plays the spoken apology while the stream is up, then ends the call with `reason` once Twilio has
-   * played it (mark echoed, or its length plus a margin); ends at once when no stream can carry it.
+   * The redirect could not start: back to `live` on the stream the call still has. When that stream
+   * is gone too (the caller hung up while the redirect was on its way), there is nothing to go back
+   * to: the call ends the way its stream did.
    */
-  sayGoodbye(reason: CallEndReason): void {
-    const state = this.machine.state;
-    if (state !== 'live' && state !== 'connecting') {
-      if (state !== 'goodbye') void this.end(reason);
-      return;
-    }
-    const promptMs = this.bridge?.playGoodbye(PROMPTS.agentUnavailable);
-    if (promptMs === undefined || !this.machine.to('goodbye')) {
-      void this.end(reason);
-      return;
-    }
-    this.goodbyeReason = reason;
-    this.timers.clear('max-duration');
-    this.timers.after('goodbye', promptMs + GOODBYE_MARGIN_MS, () =>
-      this.end(reason),
-    );
+  private cancelTransfer(): boolean {
+    if (this.bridge) return this.machine.to('live');
+    if (this.machine.state === 'transferring')
+      void this.end(this.streamGone ?? 'stream-stopped');
+    return false;
   }
 
   /** A fault in this call (see CallFaultBoundary): the apology, then the end with reason `error`. */
@@ -297,6 +313,8 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
     close: StreamClose = { code: 1000, reason: `call ended: ${reason}` },
   ): Promise<void> {
     if (!this.machine.to('ending')) return this.settled;
+    // A transfer still ringing ends with the call (caller gone, admin, max duration…): record it so.
+    if (reason !== 'transferred') this.control.abandon(reason);
     this.released = this.releaseOnce(reason, settle, close);
     return this.released;
   }

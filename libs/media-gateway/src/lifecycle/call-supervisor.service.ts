@@ -183,11 +183,13 @@ export class CallSupervisor
       const back = call.boundary.run('transfer-ended', () =>
         call.control.dialEnded(dialStatus),
       );
-      if (back)
+      if (back) {
+        call.awaitReturn();
         return {
           action: 'connect',
           parameters: this.transfers.returnStream(call.parties),
         };
+      }
       return { action: 'hangup' };
     }
     await this.keepDialStatus(callSid, dialStatus);

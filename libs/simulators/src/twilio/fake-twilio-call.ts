@@ -31,6 +31,9 @@ export interface FakeCallContext {
   callbacks: TwilioCallbackSender;
 }
 
+/** Twilio refuses inline `Twiml` longer than this (error 32018). */
+const TWIML_MAX_CHARS = 4000;
+
 const FINAL: ReadonlySet<FakeCallStatus> = new Set<FakeCallStatus>([
   'completed',
   'busy',
@@ -159,6 +162,12 @@ export class FakeTwilioCall {
     if (twiml === undefined && url === undefined) {
       return { status: 400, code: 20001, message: 'Give Status, Twiml or Url' };
     }
+    if (twiml !== undefined && twiml.length > TWIML_MAX_CHARS)
+      return {
+        status: 400,
+        code: 32018,
+        message: `Twiml size exceeded maximum allowed value of ${TWIML_MAX_CHARS} characters`,
+      };
     if (this.status !== 'in-progress')
       return {
         status: 400,
