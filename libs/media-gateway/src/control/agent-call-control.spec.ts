@@ -19,6 +19,7 @@ function harness(plan?: Partial<CallControlPlan>) {
   const redirect = jest.fn((_to: string, _summary: string) =>
     Promise.resolve(),
   );
+  const hangUp = jest.fn(() => Promise.resolve());
   const bridge = {
     playedOut: jest.fn(() => state.playedOut),
   } as unknown as CallBridge;
@@ -27,6 +28,7 @@ function harness(plan?: Partial<CallControlPlan>) {
       targets: { sales: '+14155550123', desk: 'sip:desk@pbx.example.com' },
       ringSeconds: 20,
       redirect,
+      hangUp,
       ...plan,
     },
     {
@@ -66,6 +68,7 @@ function harness(plan?: Partial<CallControlPlan>) {
     notes,
     records,
     redirect,
+    hangUp,
     timers,
     faults,
   };
@@ -195,6 +198,8 @@ describe('AgentCallControl', () => {
     t.state.playedOut = true;
     await jest.advanceTimersByTimeAsync(100);
     t.control.abandon('caller-hangup');
+    // The caller is gone: nothing to hang up at Twilio.
+    expect(t.hangUp).not.toHaveBeenCalled();
     expect(t.records.at(-1)).toEqual([
       expect.objectContaining({ state: 'not-answered' }),
     ]);
@@ -205,6 +210,26 @@ describe('AgentCallControl', () => {
     t.control.abandon('admin');
     expect(t.control.dialEnded('no-answer')).toBe(false);
     expect(t.records).toHaveLength(2);
+  });
+
+  it.each(['max-duration', 'error', 'shutdown', 'admin'] as const)(
+    'a transfer still ringing when the call ends %s is hung up at Twilio (no one left to answer for)',
+    async (reason) => {
+      const t = harness();
+      t.control.transfer('sales', 'quote', 'summary');
+      t.state.playedOut = true;
+      await jest.advanceTimersByTimeAsync(100);
+      t.control.abandon(reason);
+      expect(t.hangUp).toHaveBeenCalledTimes(1);
+      t.control.abandon(reason);
+      expect(t.hangUp).toHaveBeenCalledTimes(1);
+    },
+  );
+
+  it('a call ending with no transfer ringing hangs nothing up here', () => {
+    const t = harness();
+    t.control.abandon('max-duration');
+    expect(t.hangUp).not.toHaveBeenCalled();
   });
 
   it('clips the summary by code points: an emoji is never cut in half', async () => {

@@ -30,6 +30,8 @@ export interface CallControlPlan {
    * (CallTransfers.redirect). Rejects with a reason the agent can be told.
    */
   redirect(to: string, summary: string): Promise<void>;
+  /** Ends the call at Twilio (REST `Status=completed`); never rejects. */
+  hangUp(): Promise<void>;
 }
 
 /** What AgentCallControl needs from its call (CallLifecycle). */
@@ -183,6 +185,11 @@ export class AgentCallControl {
     if (!transfer) return;
     transfer.state = 'not-answered';
     this.settle(transfer, `abandoned`, `call ended: ${reason}`);
+    // Twilio is still ringing the target for a caller this service gave up on (max duration, the
+    // guard, shutdown): end it there too, or the person could answer a call nobody tracks. A caller
+    // who hung up needs nothing; an admin end has hung up already (a second hang-up is a no-op).
+    if (reason !== 'caller-hangup' && this.plan)
+      this.host.boundary.track('transfer-hang-up', this.plan.hangUp());
   }
 
   /** What a returning caller's new agent session is told first (once), if the caller came back. */

@@ -58,6 +58,7 @@ export class CallTransfers {
       transferUnavailable: this.unavailable,
       ringSeconds: TRANSFER_RING_SECONDS,
       redirect: (to, summary) => this.redirect(callSid, to, summary),
+      hangUp: () => this.carrier?.hangUp(callSid) ?? Promise.resolve(),
     };
   }
 
