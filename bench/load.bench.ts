@@ -1,9 +1,11 @@
 /**
- * `npm run bench:load -- --calls N --seconds S [--target service|relay|both]` — N simulated calls at
- * real-time pacing (20 ms caller frames up, 40 ms agent chunks down) through the real service (built,
- * its own process), and the same load through a bare WebSocket relay (bench/load/bare-relay.ts) as the
- * floor. Prints frames lost, added latency p50/p99/max per direction, the process's CPU seconds per
- * call-minute (and so calls per core), and its peak RSS. LOAD_NODE_ARGS passes flags to the service
+ * `npm run bench:load -- --calls N --seconds S [--target service|relay|both] [--upstream-frame-ms 20,40]`
+ * — N simulated calls at real-time pacing (20 ms caller frames up, 40 ms agent chunks down) through the
+ * real service (built, its own process; once per UPSTREAM_FRAME_MS listed, 20 by default), and the
+ * same load through a bare WebSocket relay (bench/load/bare-relay.ts) as the floor. A caller frame
+ * batched upstream counts as arriving with its message (so its latency includes the wait). Prints
+ * frames lost, added latency p50/p99/max per direction, the process's CPU seconds per call-minute
+ * (and so calls per core), and its peak RSS. LOAD_NODE_ARGS passes flags to the service
  * and to the relay alike (e.g. `--cpu-prof` or `--perf-basic-prof` to see where their time goes).
  */
 import { startServiceProcess, toneInt16 } from '@app/simulators';
@@ -94,6 +96,7 @@ function phoneSocket(
 async function serviceTarget(
   upstream: UpstreamStub,
   calls: number,
+  upstreamFrameMs: number,
 ): Promise<Target> {
   const service = await startServiceProcess(
     {
@@ -104,6 +107,7 @@ async function serviceTarget(
       LOG_LEVEL: 'warn',
       MAX_CONCURRENT_CALLS: String(calls + 10),
       DATABASE_URL: 'memory:',
+      UPSTREAM_FRAME_MS: String(upstreamFrameMs),
     },
     { nodeArgs: process.env.LOAD_NODE_ARGS?.split(' ').filter(Boolean) },
   );
@@ -115,7 +119,8 @@ async function serviceTarget(
   );
   let n = 0;
   return {
-    name: 'service',
+    name:
+      upstreamFrameMs === 20 ? 'service' : `service, ${upstreamFrameMs} ms up`,
     pid: service.child.pid ?? 0,
     stop: () => service.stop(),
     async connect(stub) {
@@ -234,11 +239,12 @@ async function run(
   kind: 'service' | 'relay',
   calls: number,
   seconds: number,
+  upstreamFrameMs = 20,
 ): Promise<string> {
   const upstream = await UpstreamStub.start(kind === 'relay');
   const target =
     kind === 'service'
-      ? await serviceTarget(upstream, calls)
+      ? await serviceTarget(upstream, calls, upstreamFrameMs)
       : await relayTarget(upstream);
   const live: LoadCall[] = [];
   try {
@@ -246,7 +252,13 @@ async function run(
     // Real-time pacing for every call on one clock: caller frames every 20 ms, agent chunks every 40 ms.
     let tick = 0;
     let measuring = false;
+    // Pacing stops on a multiple of 120 ms, so no call is left with a partial upstream batch.
+    let stopped: (() => void) | undefined;
     const timer = setInterval(() => {
+      if (stopped && tick % 6 === 0) {
+        clearInterval(timer);
+        return stopped();
+      }
       tick++;
       const now = performance.now();
       for (const call of live) {
@@ -268,7 +280,7 @@ async function run(
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     const cpuUsed = cpuSeconds(target.pid) - cpuStart;
     const windowEnd = performance.now();
-    clearInterval(timer);
+    await new Promise<void>((resolve) => (stopped = resolve));
     await new Promise((resolve) => setTimeout(resolve, 500)); // let in-flight frames land
     void measuring;
 
@@ -311,6 +323,8 @@ async function main(): Promise<void> {
   const calls = Number(arg('calls', '100'));
   const seconds = Number(arg('seconds', '20'));
   const target = arg('target', 'both');
+  // UPSTREAM_FRAME_MS values to run the service with (comma list: `--upstream-frame-ms 20,40`).
+  const frames = arg('upstream-frame-ms', '20').split(',').map(Number);
   console.log(
     `Load benchmark — Node ${process.version}, ${calls} calls × ${seconds} s at real-time pacing`,
   );
@@ -318,7 +332,9 @@ async function main(): Promise<void> {
     '| target | calls | frames lost up / down | up latency p50 / p99 / max (ms) | down latency p50 / p99 / max (ms) | CPU s per call-minute | calls per core | peak RSS |',
   );
   console.log('|---|---|---|---|---|---|---|---|');
-  if (target !== 'relay') console.log(await run('service', calls, seconds));
+  if (target !== 'relay')
+    for (const frameMs of frames)
+      console.log(await run('service', calls, seconds, frameMs));
   if (target !== 'service') console.log(await run('relay', calls, seconds));
 }
 

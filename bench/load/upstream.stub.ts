@@ -1,10 +1,29 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 
+/** Bytes of 16 kHz PCM16 in one 20 ms caller frame. */
+const FRAME_BYTES = 640;
+const DATA_KEY = Buffer.from('"data":"');
+
+/**
+ * How many 20 ms caller frames one `realtimeInput` audio message carries (UPSTREAM_FRAME_MS may batch
+ * several), from the length of its base64 `data`; 1 for a message without audio data.
+ */
+function callerFrames(message: Buffer): number {
+  const start = message.indexOf(DATA_KEY);
+  if (start < 0) return 1;
+  const from = start + DATA_KEY.length;
+  const end = message.indexOf(0x22 /* " */, from);
+  let chars = end - from;
+  if (message[end - 1] === 0x3d /* = */) chars--;
+  if (message[end - 2] === 0x3d) chars--;
+  return Math.max(1, Math.round((chars * 3) / 4 / FRAME_BYTES));
+}
+
 /** One upstream connection as the load benchmark sees it. */
 export interface UpstreamConnection {
   socket: WebSocket;
-  /** Arrival times (performance.now()) of caller frames. */
+  /** Arrival times (performance.now()) of caller frames (20 ms each; a batched message counts each). */
   received: number[];
 }
 
@@ -71,8 +90,10 @@ export class UpstreamStub {
         this.ready(connection);
         return;
       }
-      if (this.relay || data.includes('"realtimeInput"'))
-        connection.received.push(at);
+      if (this.relay) connection.received.push(at);
+      else if (data.includes('"realtimeInput"'))
+        for (let n = callerFrames(data); n > 0; n--)
+          connection.received.push(at);
     });
     socket.on('error', () => undefined);
   }

@@ -107,6 +107,7 @@ const TWILIO_REST = TwilioRestModule.forRootAsync({
         authToken: twilio.authToken,
         maxCallDurationMs: calls.maxCallDurationMs,
         agentStallTimeoutMs: calls.agentStallTimeoutMs,
+        upstreamFrameMs: calls.upstreamFrameMs,
         streamTokenTtlMs: STREAM_TOKEN_TTL_MS,
         streamStartTimeoutMs: STREAM_START_TIMEOUT_MS,
         idleTimeoutMs: MEDIA_IDLE_TIMEOUT_MS,

@@ -1,5 +1,10 @@
 export { AudioBridgeModule } from './audio-bridge.module';
-export { AudioBridgeService, CallAudioPipelines } from './audio-bridge.service';
+export {
+  AUDIO_BRIDGE_OPTIONS,
+  AudioBridgeOptions,
+  AudioBridgeService,
+  CallAudioPipelines,
+} from './audio-bridge.service';
 export { MulawCodecService } from './mulaw-codec.service';
 export {
   MULAW_DECODE_TABLE,
@@ -17,6 +22,7 @@ export { AgentAudioPipeline } from './pipeline/agent-audio.pipeline';
 export {
   CallerAudioPipeline,
   GEMINI_INPUT_RATE,
+  TWILIO_FRAME_MS,
   TWILIO_RATE,
 } from './pipeline/caller-audio.pipeline';
 export { InvalidAudioPayloadError } from './pipeline/audio-payload';

@@ -1,4 +1,4 @@
-import { AudioBridgeModule } from '@app/audio-bridge';
+import { AudioBridgeModule, AudioBridgeService } from '@app/audio-bridge';
 import {
   TWILIO_CALL_HANDLER,
   TwilioModule,
@@ -76,6 +76,15 @@ export class MediaGatewayModule {
           provide: MEDIA_GATEWAY_OPTIONS,
           inject: options.inject ?? [],
           useFactory: options.useFactory,
+        },
+        // The calls' pipelines, built with the configured upstream frame (UPSTREAM_FRAME_MS).
+        {
+          provide: AudioBridgeService,
+          inject: [MEDIA_GATEWAY_OPTIONS],
+          useFactory: (gateway: MediaGatewayOptions) =>
+            new AudioBridgeService({
+              upstreamFrameMs: gateway.upstreamFrameMs,
+            }),
         },
         {
           provide: RECORDING_OPTIONS,

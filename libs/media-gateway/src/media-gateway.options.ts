@@ -17,6 +17,11 @@ export interface MediaGatewayOptions {
    * model not thinking) nudges the model; as long again plays "one moment, please". Default 6000.
    */
   agentStallTimeoutMs?: number;
+  /**
+   * Caller audio per message to Gemini (ms, a multiple of 20; default 20: each Twilio frame as it
+   * comes). 40 halves the upstream messages and writes at up to 20 ms more caller → Gemini latency.
+   */
+  upstreamFrameMs?: number;
   /** Outbound calls (`POST /calls`): caller ID and timings; unset: defaults, `from` required. */
   outbound?: OutboundOptions;
 }

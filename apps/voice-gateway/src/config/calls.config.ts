@@ -10,6 +10,8 @@ export const callsConfig = registerAs('calls', () => {
     maxCallDurationMs: env.MAX_CALL_DURATION_SECONDS * 1000,
     /** Stall watchdog: agent silence after the caller's turn before it acts (ms). */
     agentStallTimeoutMs: env.AGENT_STALL_TIMEOUT_MS,
+    /** Caller audio per message to Gemini (ms): 20, or 40… to trade latency for fewer writes. */
+    upstreamFrameMs: env.UPSTREAM_FRAME_MS,
     /** After SIGTERM, live calls may go on this long before they are ended. */
     drainTimeoutMs: env.DRAIN_TIMEOUT_SECONDS * 1000,
     /** `memory:` keeps records in memory only (benchmarks, throwaway runs). */

@@ -32,6 +32,14 @@ describe('validateEnv', () => {
     expect(env.WEBHOOK_BASE_URL).toBeUndefined();
   });
 
+  it('UPSTREAM_FRAME_MS: 20 by default, whole Twilio frames up to 100 ms', () => {
+    expect(validateEnv({}).UPSTREAM_FRAME_MS).toBe(20);
+    expect(validateEnv({ UPSTREAM_FRAME_MS: '40' }).UPSTREAM_FRAME_MS).toBe(40);
+    expect(errorLines({ UPSTREAM_FRAME_MS: '25' })).toEqual([
+      '  - UPSTREAM_FRAME_MS: must be one of 20, 40, 60, 80, 100 (ms) (got "25")',
+    ]);
+  });
+
   it('treats empty strings as unset', () => {
     const env = validateEnv({ PORT: '', TWILIO_ACCOUNT_SID: '' });
 
@@ -95,6 +103,9 @@ describe('validateEnv', () => {
     ['PORT', '80.5'],
     ['WEBHOOK_BASE_URL', 'https://voice.example.com/'],
     ['MAX_CONCURRENT_CALLS', 'many'],
+    ['UPSTREAM_FRAME_MS', '30'],
+    ['UPSTREAM_FRAME_MS', '10'],
+    ['UPSTREAM_FRAME_MS', '120'],
   ])('rejects %s=%s', (key, value) => {
     const lines = errorLines({ [key]: value });
 

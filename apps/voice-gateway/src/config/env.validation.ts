@@ -29,6 +29,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
+/** UPSTREAM_FRAME_MS: whole Twilio frames (20 ms each) per upstream message, up to 100 ms. */
+export const UPSTREAM_FRAME_MS_VALUES = [20, 40, 60, 80, 100] as const;
+
 /** OTEL_EXPORTER_OTLP_PROTOCOL: spans always go as OTLP/HTTP JSON, which collectors take either way. */
 export const OTLP_PROTOCOLS = ['http/json', 'http/protobuf'] as const;
 
@@ -226,6 +229,16 @@ export class EnvironmentVariables {
   @Min(500, { message: 'must be a whole number of ms between 500 and 60000' })
   @Max(60000, { message: 'must be a whole number of ms between 500 and 60000' })
   AGENT_STALL_TIMEOUT_MS: number = 6000;
+
+  /**
+   * Caller audio per upstream message to Gemini (ms): 20 sends each Twilio frame as it comes; 40, 60…
+   * gather that much first (fewer messages and writes, up to N − 20 ms more caller → Gemini latency).
+   */
+  @Transform(toInt)
+  @IsIn(UPSTREAM_FRAME_MS_VALUES, {
+    message: `must be one of ${UPSTREAM_FRAME_MS_VALUES.join(', ')} (ms)`,
+  })
+  UPSTREAM_FRAME_MS: number = 20;
 
   @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+|memory:)$/, {
     message:

@@ -20,13 +20,14 @@ export class ContinuityProbe {
     );
   }
 
-  /** Caller audio payloads in the model's state on `remote` (resumed state, then its own). */
+  /**
+   * Caller audio in the model's state on `remote` (resumed state, then its own), one base64 entry per
+   * 20 ms frame whatever UPSTREAM_FRAME_MS put in one message.
+   */
   audioState(remote: EmulatedLiveSession): string[] {
     return remote
       .history()
-      .flatMap((m) =>
-        m.realtimeInput?.audio?.data ? [m.realtimeInput.audio.data] : [],
-      );
+      .flatMap((m) => twentyMsFrames(m.realtimeInput?.audio?.data));
   }
 
   /**
@@ -36,14 +37,10 @@ export class ContinuityProbe {
   audioProduced(sessions: EmulatedLiveSession[]): string[] {
     const all = sessions.flatMap((s) =>
       s.received.flatMap((m) =>
-        m.realtimeInput?.audio?.data
-          ? [
-              {
-                data: m.realtimeInput.audio.data,
-                at: this.arrivedAt.get(m) ?? 0,
-              },
-            ]
-          : [],
+        twentyMsFrames(m.realtimeInput?.audio?.data).map((data) => ({
+          data,
+          at: this.arrivedAt.get(m) ?? 0,
+        })),
       ),
     );
     all.sort((a, b) => a.at - b.at);
@@ -95,6 +92,20 @@ export class ContinuityProbe {
     }
     return lag;
   }
+}
+
+/** 16 kHz PCM16 bytes in 20 ms of caller audio. */
+const FRAME_BYTES = 640;
+
+/** A `realtimeInput.audio.data` cut into 20 ms frames (base64 each); none for no data. */
+function twentyMsFrames(data: string | undefined): string[] {
+  if (!data) return [];
+  const bytes = Buffer.from(data, 'base64');
+  if (bytes.length <= FRAME_BYTES) return [data];
+  const frames: string[] = [];
+  for (let at = 0; at < bytes.length; at += FRAME_BYTES)
+    frames.push(bytes.subarray(at, at + FRAME_BYTES).toString('base64'));
+  return frames;
 }
 
 function longestGap(times: number[]): number {

@@ -32,8 +32,9 @@ export class PayloadBuffer {
     return this.region.ptr;
   }
 
-  ensure(capacity: number): void {
-    this.region.ensure(capacity);
+  /** Makes the buffer at least `capacity` bytes, keeping its first `keep` bytes. */
+  ensure(capacity: number, keep = 0): void {
+    this.region.ensure(capacity, keep);
   }
 
   /** Decodes `text` at byte `offset` of the buffer; returns the bytes written. Rejects non-base64 input. */

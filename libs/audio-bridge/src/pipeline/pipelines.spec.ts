@@ -33,6 +33,40 @@ describe('CallerAudioPipeline (Twilio μ-law 8k → Gemini PCM16 16k)', () => {
     pipeline.dispose();
   });
 
+  it('with 40 ms upstream frames, hands out two frames at a time, bit for bit what 20 ms frames give', () => {
+    const single = new CallerAudioPipeline();
+    const batched = new CallerAudioPipeline(16000, 40);
+    const tone = sine(440, 8000, 8000, 8000);
+    const frames = Array.from({ length: 7 }, (_, f) =>
+      b64(
+        Uint8Array.from(
+          tone.subarray(f * 160, f * 160 + 160),
+          (s) => MULAW_ENCODE_TABLE[s & 0xffff],
+        ),
+      ),
+    );
+    const expected = Buffer.concat(
+      frames.map((f) => Buffer.from(single.process(f), 'base64')),
+    );
+    const out = frames.map((f) => batched.process(f));
+    expect(out.map((o) => Buffer.from(o, 'base64').length)).toEqual([
+      0, 1280, 0, 1280, 0, 1280, 0,
+    ]);
+    expect(batched.pendingMs).toBe(20);
+    out.push(batched.flush());
+    expect(batched.pendingMs).toBe(0);
+    expect(batched.flush()).toBe('');
+    expect(Buffer.concat(out.map((o) => Buffer.from(o, 'base64')))).toEqual(
+      expected,
+    );
+    single.dispose();
+    batched.dispose();
+  });
+
+  it.each([10, 30, 20.5])('refuses a %p ms upstream frame', (ms) => {
+    expect(() => new CallerAudioPipeline(16000, ms)).toThrow(RangeError);
+  });
+
   it('returns an empty string for an empty payload', () => {
     const pipeline = new CallerAudioPipeline();
     expect(pipeline.process('')).toBe('');

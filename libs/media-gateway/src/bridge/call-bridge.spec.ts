@@ -32,19 +32,24 @@ class FakeSession extends EventEmitter {
   droppedFrames = 0;
   audio: string[] = [];
   texts: string[] = [];
+  /** What was sent, in order: `audio:<bytes>` or `text`. */
+  sends: string[] = [];
   closes = 0;
   sendAudio(b64: string): void {
     this.audio.push(b64);
+    this.sends.push(`audio:${Buffer.from(b64, 'base64').length}`);
   }
   sendText(text: string): void {
     this.texts.push(text);
+    this.sends.push('text');
   }
   close(): void {
     this.closes++;
   }
 }
 
-function setup() {
+/** `upstreamFrameMs`: caller audio per message to Gemini (UPSTREAM_FRAME_MS), 20 by default. */
+function setup(upstreamFrameMs?: number) {
   const socket = new FakeSocket();
   const session = new FakeSession();
   const transcript: Array<[string, string]> = [];
@@ -65,7 +70,9 @@ function setup() {
     streamSid: 'MZ' + '1'.repeat(32),
     socket: socket as unknown as WebSocket,
     session: session as unknown as LiveSession,
-    pipelines: new AudioBridgeService().createCallPipelines(),
+    pipelines: new AudioBridgeService({
+      upstreamFrameMs,
+    }).createCallPipelines(),
     calls,
     log,
     tools: noTools(),
@@ -94,6 +101,25 @@ describe('CallBridge', () => {
     expect(session.audio).toHaveLength(1);
     expect(Buffer.from(session.audio[0], 'base64')).toHaveLength(640);
     bridge.close();
+  });
+
+  it('with 40 ms upstream frames, sends two caller frames per message; a partial one before DTMF and on close', () => {
+    const { session, bridge } = setup(40);
+    const frame = Buffer.alloc(160, 0xff).toString('base64');
+    bridge.onCallerMedia(frame, '0');
+    expect(session.sends).toEqual([]);
+    bridge.onCallerMedia(frame, '20');
+    bridge.onCallerMedia(frame, '40');
+    bridge.onDtmf('5'); // the caller's audio before the key goes first
+    bridge.onCallerMedia(frame, '60');
+    bridge.close();
+    bridge.onCallerMedia(frame, '80'); // after close: nothing
+    expect(session.sends).toEqual([
+      'audio:1280',
+      'audio:640',
+      'text',
+      'audio:640',
+    ]);
   });
 
   it('skips a caller frame that is not base64 and keeps the call up', () => {
@@ -229,12 +255,15 @@ describe('CallBridge', () => {
     const { session, faults, bridge } = setup();
     session.emit('audio', { not: 'a string' }, 'audio/pcm;rate=24000');
     session.on('turnComplete', () => undefined);
-    (bridge as unknown as { flush: () => void }).flush = () => {
+    const transcript = (
+      bridge as unknown as { transcript: { flush?: unknown } }
+    ).transcript;
+    transcript.flush = () => {
       throw new Error('boom');
     };
     expect(() => session.emit('turnComplete')).not.toThrow();
     expect(faults).toEqual(['gemini:turnComplete']);
-    delete (bridge as unknown as { flush?: unknown }).flush; // back to the prototype's
+    delete transcript.flush; // back to the prototype's
     bridge.close();
   });
 

@@ -3,7 +3,7 @@ import {
   CallRecorder,
   InvalidAudioPayloadError,
 } from '@app/audio-bridge';
-import { CallEvents, CallsService, TranscriptRole } from '@app/call-manager';
+import { CallEvents, CallsService } from '@app/call-manager';
 import {
   BoundedFrameSender,
   LiveFunctionCall,
@@ -17,6 +17,7 @@ import WebSocket from 'ws';
 import type { CallFaultBoundary } from '../lifecycle/call-fault-boundary';
 import { mediaMetrics } from '../metrics/media.metrics';
 import { CallLog } from './call-log';
+import { CallTranscript } from './call-transcript';
 import { runToolCall } from './tool-call.runner';
 
 /** The goodbye mark; the call ends when Twilio echoes it (the prompt has played). */
@@ -81,10 +82,7 @@ export class CallBridge {
   /** Frames to Twilio: bounded, so a slow Twilio socket cannot grow memory or block other calls. */
   readonly toTwilio: BoundedFrameSender;
   private readonly writer: TwilioFrameWriter;
-  private readonly transcript: Record<'caller' | 'agent', string> = {
-    caller: '',
-    agent: '',
-  };
+  private readonly transcript: CallTranscript;
   private markSeq = 0;
   private syncMarks = 0;
   private chunksSinceMark = 0;
@@ -97,6 +95,7 @@ export class CallBridge {
   constructor(private readonly deps: CallBridgeDeps) {
     this.callSid = deps.callSid;
     this.writer = new TwilioFrameWriter(deps.streamSid);
+    this.transcript = new CallTranscript(deps.calls, deps.callSid);
     this.toTwilio = new BoundedFrameSender(deps.socket, {
       highWaterBytes: TWILIO_HIGH_WATER_BYTES,
       maxQueuedFrames: TWILIO_MAX_QUEUED_FRAMES,
@@ -117,16 +116,14 @@ export class CallBridge {
       this.onAgentAudio(data, mimeType),
     );
     on('interrupted', () => this.bargeIn('interrupted'));
-    on('inputTranscript', (text: string) => {
-      this.flush('agent');
-      this.transcript.caller += text;
-    });
-    on('outputTranscript', (text: string) => {
-      this.flush('caller');
-      this.transcript.agent += text;
-    });
+    on('inputTranscript', (text: string) =>
+      this.transcript.heard('caller', text),
+    );
+    on('outputTranscript', (text: string) =>
+      this.transcript.heard('agent', text),
+    );
     on('turnComplete', () => {
-      this.flush('caller', 'agent');
+      this.transcript.flush('caller', 'agent');
       if (this.chunksSinceMark > 0) this.sendMark();
     });
     on('closed', (info: LiveSessionClosed) => {
@@ -192,11 +189,12 @@ export class CallBridge {
   /** A keypad digit: the agent is told, the transcript and events record it. */
   onDtmf(digit: string): void {
     if (this.closed) return;
+    this.sendPendingCallerAudio(); // the caller's audio before the key reaches Gemini first
     this.deps.session.sendText(
       `The caller pressed the ${digit} key on their phone keypad.`,
     );
     this.deps.events.emit('dtmf.received', { callSid: this.callSid, digit });
-    this.append('system', `DTMF ${digit}`);
+    this.transcript.append('system', `DTMF ${digit}`);
   }
 
   /** Twilio echoed a mark: the audio before it has played (or was cleared). */
@@ -255,20 +253,21 @@ export class CallBridge {
   /** A system line on the transcript, after what the caller said so far. */
   note(text: string): void {
     if (this.closed) return;
-    this.flush('caller');
-    this.append('system', text);
+    this.transcript.flush('caller');
+    this.transcript.append('system', text);
   }
 
   /**
-   * Releases the bridge once: transcripts flushed, tools cancelled, sender closed, DSP memory returned,
-   * the recording (if any) finished in the background.
+   * Releases the bridge once: a partial upstream batch sent, transcripts flushed, tools cancelled,
+   * sender closed, DSP memory returned, the recording (if any) finished in the background.
    */
   close(): void {
     if (this.closed) return;
+    this.sendPendingCallerAudio();
     this.closed = true;
     this.deps.recorder?.finish();
     this.deps.tools.cancelAll();
-    this.flush('caller', 'agent');
+    this.transcript.flush('caller', 'agent');
     this.toTwilio.close();
     mediaMetrics.callerBackpressure.inc(this.deps.session.droppedFrames);
     this.deps.pipelines.caller.dispose();
@@ -278,7 +277,7 @@ export class CallBridge {
   private onAgentAudio(data: string, mimeType: string | undefined): void {
     if (this.closed || this.farewell) return;
     const started = performance.now();
-    this.flush('caller');
+    this.transcript.flush('caller');
     let payload: string;
     try {
       payload = this.deps.pipelines.agent.processInlineData(data, mimeType);
@@ -313,7 +312,7 @@ export class CallBridge {
   /** The bridge's side of runToolCall: its transcript, and whether it is closed. */
   private readonly toolSink = {
     closed: () => this.closed,
-    note: (line: string) => this.append('system', line),
+    note: (line: string) => this.transcript.append('system', line),
   };
 
   private sendMark(): void {
@@ -342,19 +341,12 @@ export class CallBridge {
     this.pendingMarks.clear();
     this.chunksSinceMark = 0;
     this.deps.events.emit('agent.interrupted', { callSid: this.callSid });
-    if (this.transcript.agent) this.transcript.agent += ' [interrupted]';
-    this.flush('agent');
+    this.transcript.agentInterrupted();
   }
 
-  private flush(...roles: Array<'caller' | 'agent'>): void {
-    for (const role of roles) {
-      const text = this.transcript[role].trim();
-      this.transcript[role] = '';
-      if (text) this.append(role, text);
-    }
-  }
-
-  private append(role: TranscriptRole, text: string): void {
-    this.deps.calls.appendTranscript(this.callSid, role, text);
+  /** Caller audio gathered for a longer upstream frame (UPSTREAM_FRAME_MS) goes to Gemini now. */
+  private sendPendingCallerAudio(): void {
+    const rest = this.deps.pipelines.caller.flush();
+    if (rest) this.deps.session.sendAudio(rest);
   }
 }
