@@ -176,10 +176,14 @@ describe('AgentCallControl', () => {
       t.state.playedOut = true;
       await jest.advanceTimersByTimeAsync(100);
       expect(t.control.dialEnded(status)).toBe(true);
+      // A retried dial action while the caller is on the way back: still coming back.
+      expect(t.control.dialEnded(status)).toBe(false);
+      expect(t.control.awaitingReturn).toBe(true);
       expect(t.control.takeReturnNote()).toContain(
         `The transfer to sales did not go through: ${why}.`,
       );
       expect(t.control.takeReturnNote()).toBeUndefined();
+      expect(t.control.awaitingReturn).toBe(false);
       expect(t.records.at(-1)).toEqual([
         expect.objectContaining({ state: 'not-answered', dialStatus: status }),
       ]);

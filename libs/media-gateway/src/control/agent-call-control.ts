@@ -192,6 +192,14 @@ export class AgentCallControl {
       this.host.boundary.track('transfer-hang-up', this.plan.hangUp());
   }
 
+  /**
+   * True between a dial nobody took and the caller's return stream: a retried `<Dial action>` request
+   * (Twilio retries when an answer is lost) must bring the caller back again, not hang up.
+   */
+  get awaitingReturn(): boolean {
+    return this.returnNote !== undefined;
+  }
+
   /** What a returning caller's new agent session is told first (once), if the caller came back. */
   takeReturnNote(): string | undefined {
     const note = this.returnNote;

@@ -180,8 +180,9 @@ export class CallSupervisor
     const { callSid, dialStatus } = update;
     const call = this.lifecycles.get(callSid);
     if (call?.state === 'transferring') {
-      const back = call.boundary.run('transfer-ended', () =>
-        call.control.dialEnded(dialStatus),
+      const back = call.boundary.run(
+        'transfer-ended',
+        () => call.control.dialEnded(dialStatus) || call.control.awaitingReturn,
       );
       if (back) {
         call.awaitReturn();
