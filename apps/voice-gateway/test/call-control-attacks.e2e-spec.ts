@@ -298,7 +298,7 @@ describe('Call control under attack: Twilio played by hand (races, failures, rep
     await freed();
   }, 20000);
 
-  it('the stream that brings the caller back never comes: the call ends once the wait for it is over', async () => {
+  it('the stream that brings the caller back never comes (a retried dial action brings them back again): the call ends once the wait for it is over', async () => {
     const { sim, session } = await connected();
     onRedirect(async (request) => {
       await sim.hangUp();
@@ -318,6 +318,15 @@ describe('Call control under attack: Twilio played by hand (races, failures, rep
     );
     const action = await dialAction(sim, 'no-answer');
     expect(parseTwiml(action.body).stream).toBeDefined();
+    // Twilio retries the dial action (its answer was lost): the caller is brought back again, with a
+    // fresh token, never hung up.
+    const retried = await dialAction(sim, 'no-answer');
+    const again = parseTwiml(retried.body).stream;
+    expect(again?.parameters.token).toBeDefined();
+    expect(again?.parameters.token).not.toBe(
+      parseTwiml(action.body).stream?.parameters.token,
+    );
+    expect(retried.body).not.toContain('<Hangup/>');
     // Nobody connects the stream (the caller hung up as it was being connected; no status callback).
     const record = await ended(sim.callSid, TOKEN_TTL_MS + 6000);
     expect(record.endReason).toBeDefined();
