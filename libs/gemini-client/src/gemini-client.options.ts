@@ -1,5 +1,5 @@
 import type { LegacyModelTuning } from './live/live-setup';
-import type { AgentProfilesConfig } from './profiles/agent-profiles';
+import type { AgentProfilesConfig } from './profiles/agent-profile';
 import type { VadSettings } from './profiles/vad-settings';
 
 /** What the Gemini client needs to open Live sessions; the app maps its validated config onto this. */

@@ -7,7 +7,7 @@ import {
 import { GeminiLiveSession, LiveSession } from './live/gemini-live-session';
 import { buildSetupMessage } from './live/live-setup';
 import { ResilientLiveSession } from './live/resilient-live-session';
-import { AgentProfile } from './profiles/agent-profiles';
+import type { AgentProfile } from './profiles/agent-profile';
 import { AgentToolRegistry } from './tools/agent-tool.registry';
 import { GeminiConnector } from './upstream/gemini-connector';
 

@@ -61,11 +61,11 @@ export {
   toolDeclaration,
 } from './tools/tool-declaration';
 export { ToolCallOutcome, ToolCallScope } from './tools/tool-call.scope';
-export {
+export type {
   AgentProfile,
-  AgentProfiles,
   AgentProfilesConfig,
-} from './profiles/agent-profiles';
+} from './profiles/agent-profile';
+export { AgentProfiles } from './profiles/agent-profiles';
 export {
   isSipUri,
   TRANSFER_TARGET_NAME,

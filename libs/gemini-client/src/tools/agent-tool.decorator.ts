@@ -1,6 +1,6 @@
 import { DiscoveryService } from '@nestjs/core';
 import type { ToolResponseScheduling } from '../live/tool-call-routes';
-import type { AgentProfile } from '../profiles/agent-profiles';
+import type { AgentProfile } from '../profiles/agent-profile';
 
 /**
  * JSON Schema for a tool's arguments. A schema within the OpenAPI subset `parameters` accepts is sent

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import Ajv, { ValidateFunction } from 'ajv';
-import type { AgentProfile } from '../profiles/agent-profiles';
+import type { AgentProfile } from '../profiles/agent-profile';
 import {
   AgentTool,
   AgentToolOptions,

@@ -4,7 +4,6 @@ import type { AgentToolRegistry, LiveSession } from '@app/gemini-client';
 import type { CallControlPlan } from '../control/agent-call-control';
 import type { MediaGatewayOptions } from '../media-gateway.options';
 import type { OutboundPlan } from '../outbound/outbound-answer';
-import type { CallLifecycle } from './call-lifecycle';
 
 /** Who is calling whom. */
 export interface CallParties {
@@ -32,7 +31,7 @@ export interface CallLifecycleDeps {
   /** A recorder when this call is recorded (profile or deployment); its clock starts when called. */
   startRecording?(): CallRecorder | undefined;
   /** Called once, when the call reaches `ended`. */
-  onEnded(lifecycle: CallLifecycle): void;
+  onEnded(lifecycle: { readonly callSid: string }): void;
   /** Outbound calls: the agent waits for answering-machine detection (see OutboundAnswer). */
   outbound?: OutboundPlan;
   /** The agent's `end_call` / `transfer_call` (targets, REST redirect); unset: transfers unavailable. */
