@@ -1,5 +1,4 @@
 import proxyaddr from 'proxy-addr';
-import type { EnvironmentVariables } from './env.validation';
 
 /** Parsers and cross-variable checks for values a class-validator decorator cannot express. */
 
@@ -53,12 +52,22 @@ export function parseExampleModules(
     : undefined;
 }
 
+/** The variables semanticErrors checks (as EnvironmentVariables holds them, strings when set). */
+export interface RuleCheckedVariables {
+  EXAMPLE_MODULES?: string;
+  GEMINI_LIVE_URL?: string;
+  GOOGLE_CLOUD_LOCATION?: string;
+  GOOGLE_CLOUD_PROJECT?: string;
+  TRUST_PROXY?: string;
+  TWILIO_API_BASE_URL?: string;
+}
+
 /**
  * Checks a decorator cannot express: value shapes with their own parsers, and pairs of
  * variables. One `  - KEY: message (got …)` line per problem; `shown` renders the value safely.
  */
 export function semanticErrors(
-  env: EnvironmentVariables,
+  env: RuleCheckedVariables,
   shown: (key: string) => string,
 ): string[] {
   const errors: Array<[key: string, message: string]> = [];

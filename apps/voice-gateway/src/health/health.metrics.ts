@@ -1,5 +1,5 @@
 import { Gauge } from 'prom-client';
-import type { HealthReport } from './health.service';
+import type { HealthReport } from './health.types';
 
 /** Where the gauges read the health report from at scrape time (the app's HealthService). */
 let source: (() => Promise<HealthReport>) | undefined;

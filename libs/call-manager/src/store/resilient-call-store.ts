@@ -7,7 +7,9 @@ import {
   storeErrorMessage,
 } from './transient-store-error.util';
 import type { Write } from './write-lane';
-import { WriteQueue } from './write-queue';
+import { WriteQueue, type ResilientCallStoreStats } from './write-queue';
+
+export type { ResilientCallStoreStats } from './write-queue';
 
 export type { StoreLogger } from './store-outage.monitor';
 
@@ -41,21 +43,6 @@ export interface ResilientCallStoreOptions {
 
 /** Default bound on queued writes (ResilientCallStoreOptions.maxPendingWrites). */
 export const DEFAULT_MAX_PENDING_WRITES = 50_000;
-
-/** What ResilientCallStore.stats() reports (counts since the store was made, except pendingWrites). */
-export interface ResilientCallStoreStats {
-  /** Writes not yet applied to the backend. */
-  pendingWrites: number;
-  /**
-   * Queued writes thrown away because the queue was full (transcript batches only; their calls'
-   * records count the lines in `transcriptLinesLost`).
-   */
-  droppedWrites: number;
-  /** Transcript entries in those dropped writes. */
-  droppedTranscriptEntries: number;
-  /** Writes already acknowledged (optimistically) that the backend then refused. */
-  failedWrites: number;
-}
 
 /** How long health() waits for the inner store's health, in ms. */
 const HEALTH_TIMEOUT_MS = 2000;

@@ -1,6 +1,5 @@
 import type { CallRecord } from '../call.types';
 import type { CallStore } from './call-store.interface';
-import type { ResilientCallStoreStats } from './resilient-call-store';
 import type { StoreLogger, StoreOutageMonitor } from './store-outage.monitor';
 import { storeErrorMessage } from './transient-store-error.util';
 import {
@@ -11,6 +10,21 @@ import {
   type Write,
   WriteLane,
 } from './write-lane';
+
+/** What ResilientCallStore.stats() reports (counts since the store was made, except pendingWrites). */
+export interface ResilientCallStoreStats {
+  /** Writes not yet applied to the backend. */
+  pendingWrites: number;
+  /**
+   * Queued writes thrown away because the queue was full (transcript batches only; their calls'
+   * records count the lines in `transcriptLinesLost`).
+   */
+  droppedWrites: number;
+  /** Transcript entries in those dropped writes. */
+  droppedTranscriptEntries: number;
+  /** Writes already acknowledged (optimistically) that the backend then refused. */
+  failedWrites: number;
+}
 
 /** WriteQueue settings, already defaulted and clamped by ResilientCallStore (durations in ms). */
 export interface WriteQueueOptions {

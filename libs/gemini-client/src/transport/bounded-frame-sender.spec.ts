@@ -133,4 +133,23 @@ describe('BoundedFrameSender', () => {
     sender.sendAudio('next turn');
     expect(log).toEqual(['cork', 'uncork', 'cork']);
   });
+
+  it('close() flushes a corked turn at once (a close frame or a terminate may follow in the same tick), and only once', async () => {
+    const log: string[] = [];
+    const socket = Object.assign(new SlowSocket(), {
+      _socket: {
+        cork: () => log.push('cork'),
+        uncork: () => log.push('uncork'),
+      },
+    });
+    const sender = new BoundedFrameSender(socket, {
+      highWaterBytes: 100,
+      maxQueuedFrames: 3,
+    });
+    sender.sendControl('goodbye mark');
+    sender.close();
+    expect(log).toEqual(['cork', 'uncork']);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(log).toEqual(['cork', 'uncork']);
+  });
 });

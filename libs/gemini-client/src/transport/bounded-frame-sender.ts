@@ -101,6 +101,9 @@ export class BoundedFrameSender {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.queue = [];
+    // Flush what this turn wrote now: the socket's close frame follows, and a socket destroyed
+    // before the next tick (a server shutting down terminates its clients) would lose corked bytes.
+    this.uncork();
   }
 
   private send(data: string, droppable: boolean, tag?: number): void {

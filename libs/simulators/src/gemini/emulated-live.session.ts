@@ -7,19 +7,33 @@ import {
   CloseInfo,
   FunctionResponse,
   ReplySpec,
-  ResumptionRecord,
+  ResolvedEmulatorOptions,
   SessionCredential,
-  SessionHost,
   SessionRequest,
   SetupMessage,
 } from './gemini-live.types';
-
-export type {
-  ResumptionRecord,
-  SessionHost,
-  SessionRequest,
-} from './gemini-live.types';
 import { checkSetup } from './setup.validator';
+
+export type { SessionRequest } from './gemini-live.types';
+
+/** The session state a resumption handle stands for. */
+export interface ResumptionRecord {
+  /** The connection that issued it. */
+  session: EmulatedLiveSession;
+  /** Its `lastConsumedClientMessageIndex`: client messages of that connection the state includes. */
+  index: number;
+  /** Replies the model had given by then (carried into the resumed session). */
+  turnCount: number;
+}
+
+/** Emulator-wide services a session uses. */
+export interface SessionHost {
+  readonly options: ResolvedEmulatorOptions;
+  issueHandle(record: ResumptionRecord): string;
+  findHandle(handle: string): ResumptionRecord | undefined;
+  /** A scripted refusal for the next connection's setup, if any is left. */
+  takeRefusal(): CloseInfo | undefined;
+}
 
 function frameText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');

@@ -4,14 +4,16 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { randomHex, waitForItem } from '../shared/waiters.util';
 import { DEFAULT_REPLY } from './agent-reply.factory';
-import { EmulatedLiveSession } from './emulated-live.session';
+import {
+  EmulatedLiveSession,
+  type ResumptionRecord,
+  type SessionHost,
+} from './emulated-live.session';
 import {
   CloseInfo,
   GeminiLiveEmulatorOptions,
   ResolvedEmulatorOptions,
-  ResumptionRecord,
   SessionCredential,
-  SessionHost,
   SessionRequest,
 } from './gemini-live.types';
 

@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { EmulatedLiveSession } from './emulated-live.session';
 
 /** A reply the emulated agent speaks. */
 export type ReplySpec =
@@ -187,23 +186,4 @@ export interface SessionRequest {
   path: string;
   headers: IncomingHttpHeaders;
   credential: SessionCredential;
-}
-
-/** The session state a resumption handle stands for. */
-export interface ResumptionRecord {
-  /** The connection that issued it. */
-  session: EmulatedLiveSession;
-  /** Its `lastConsumedClientMessageIndex`: client messages of that connection the state includes. */
-  index: number;
-  /** Replies the model had given by then (carried into the resumed session). */
-  turnCount: number;
-}
-
-/** Emulator-wide services a session uses. */
-export interface SessionHost {
-  readonly options: ResolvedEmulatorOptions;
-  issueHandle(record: ResumptionRecord): string;
-  findHandle(handle: string): ResumptionRecord | undefined;
-  /** A scripted refusal for the next connection's setup, if any is left. */
-  takeRefusal(): CloseInfo | undefined;
 }
