@@ -21,6 +21,8 @@ import { withinMs } from './within-ms.util';
 
 /** Longest wait for the call manager to finish the record once the call is released here (ms). */
 const SETTLE_TIMEOUT_MS = 30_000;
+/** Longest wait for the peer to answer the stream's close frame before the call counts as ended (ms). */
+const CLOSE_HANDSHAKE_MS = 1000;
 
 /** How the call manager learns of the end: end the call, or give up a reservation (see below). */
 type Settle = 'end' | 'expire';
@@ -194,7 +196,7 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
     this.agent?.close();
     this.bridge?.close();
     this.session?.close(1000, 'transferred');
-    this.closeSocket(1000, 'call transferred');
+    void this.closeSocket(1000, 'call transferred');
     this.agent = this.bridge = this.session = this.socket = undefined;
   }
 
@@ -330,7 +332,7 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
     this.bridge?.close();
     this.session?.close(1000, 'call ended');
     // With <Connect><Stream>, closing the stream ends the call at Twilio.
-    this.closeSocket(close.code, close.reason);
+    const handshake = this.closeSocket(close.code, close.reason);
     const done: Promise<unknown> =
       settle === 'end'
         ? this.deps.calls.end(this.callSid, reason)
@@ -343,12 +345,30 @@ export class CallLifecycle implements LiveCallControl, CallBridgeOwner {
         err: err instanceof Error ? err.message : String(err),
       });
     }
+    // Ended only once Twilio has answered the close (a shutdown must not cut the socket mid-handshake).
+    await handshake;
     this.machine.to('ended');
     this.deps.onEnded(this);
   }
 
-  private closeSocket(code: number, reason: string): void {
+  /**
+   * Starts the stream's closing handshake; resolves once the socket has closed, or after
+   * CLOSE_HANDSHAKE_MS (never rejects). A process shutting down waits for it (CallDrain awaits the
+   * end) before the WebSocket server terminates what is left: a socket destroyed while the peer
+   * still sends media is reset, and the peer may never read the close frame (it sees 1006).
+   */
+  private closeSocket(code: number, reason: string): Promise<void> {
     const socket = this.socket;
-    if (socket?.readyState === WebSocket.OPEN) socket.close(code, reason);
+    if (socket?.readyState !== WebSocket.OPEN) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, CLOSE_HANDSHAKE_MS);
+      timer.unref();
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    socket.close(code, reason);
+    return closed;
   }
 }
