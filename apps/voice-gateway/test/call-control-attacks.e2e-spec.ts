@@ -193,6 +193,31 @@ describe('Call control under attack: Twilio played by hand (races, failures, rep
         : Promise.resolve(ok(request));
   }
 
+  /**
+   * A connected call whose agent transfers it (tool call `id`): Twilio takes the redirect and stops
+   * the stream, and the transfer is on the record as dialling.
+   */
+  async function dialling(id: string) {
+    const { sim, session } = await connected();
+    onRedirect(async (request) => {
+      await sim.hangUp();
+      return ok(request);
+    });
+    const sent = rest.requests.length;
+    transfer(session, id);
+    await toolAnswer(session, id);
+    await rest.received(sent + 1, 8000);
+    await eventually(
+      async () => {
+        const r = await recordOf(sim.callSid);
+        return ((r.transfers as Json[] | undefined) ?? []).length === 1;
+      },
+      3000,
+      100,
+    );
+    return { sim, session };
+  }
+
   const dialAction = (sim: TwilioCallSimulator, status: string) =>
     sim.postForm('/transfer-status', {
       ...sim.callParams('in-progress'),
@@ -299,23 +324,7 @@ describe('Call control under attack: Twilio played by hand (races, failures, rep
   }, 20000);
 
   it('the stream that brings the caller back never comes (a retried dial action brings them back again): the call ends once the wait for it is over', async () => {
-    const { sim, session } = await connected();
-    onRedirect(async (request) => {
-      await sim.hangUp();
-      return ok(request);
-    });
-    const sent = rest.requests.length;
-    transfer(session, 'x-never');
-    await toolAnswer(session, 'x-never');
-    await rest.received(sent + 1, 8000);
-    await eventually(
-      async () => {
-        const r = await recordOf(sim.callSid);
-        return ((r.transfers as Json[] | undefined) ?? []).length === 1;
-      },
-      3000,
-      100,
-    );
+    const { sim } = await dialling('x-never');
     const action = await dialAction(sim, 'no-answer');
     expect(parseTwiml(action.body).stream).toBeDefined();
     // Twilio retries the dial action (its answer was lost): the caller is brought back again, with a
@@ -334,23 +343,7 @@ describe('Call control under attack: Twilio played by hand (races, failures, rep
   }, 25000);
 
   it('the caller hangs up while the transfer rings: the record keeps an outcome (not "dialing"); a late dial action gets <Hangup/>', async () => {
-    const { sim, session } = await connected();
-    onRedirect(async (request) => {
-      await sim.hangUp();
-      return ok(request);
-    });
-    const sent = rest.requests.length;
-    transfer(session, 'x-ring');
-    await toolAnswer(session, 'x-ring');
-    await rest.received(sent + 1, 8000);
-    await eventually(
-      async () => {
-        const r = await recordOf(sim.callSid);
-        return ((r.transfers as Json[] | undefined) ?? []).length === 1;
-      },
-      3000,
-      100,
-    );
+    const { sim } = await dialling('x-ring');
     // Twilio: the caller hung up during <Dial> (status callback completed).
     const status = await sim.postStatus('completed');
     expect(status.status).toBe(204);
