@@ -4,8 +4,10 @@
  * real service (built, its own process; once per UPSTREAM_FRAME_MS listed, 20 by default), and the
  * same load through a bare WebSocket relay (bench/load/bare-relay.ts) as the floor. A caller frame
  * batched upstream counts as arriving with its message (so its latency includes the wait). Prints
- * frames lost, added latency p50/p99/max per direction, the process's CPU seconds per call-minute
- * (and so calls per core), and its peak RSS. LOAD_NODE_ARGS passes flags to the service
+ * frames lost, added latency p50/p99/max per direction, the process's CPU seconds (user + kernel) per
+ * call-minute of audio it carried in the measured window (and so calls per core), the user-space
+ * share, the process's load (% of one core: near 100 % it is saturated, and its latency shows it), and
+ * its peak RSS. LOAD_NODE_ARGS passes flags to the service
  * and to the relay alike (e.g. `--cpu-prof` or `--perf-basic-prof` to see where their time goes).
  */
 import { startServiceProcess, toneInt16 } from '@app/simulators';
@@ -37,17 +39,34 @@ const AGENT_CHUNK = JSON.stringify({
   },
 });
 
+/** A call whose upstream never connects stops the run with a reason instead of hanging it (ms). */
+const SETUP_TIMEOUT_MS = 15_000;
+
+function settled<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} within ${SETUP_TIMEOUT_MS} ms`)),
+      SETUP_TIMEOUT_MS,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
 }
 
-/** CPU seconds used so far by a process, from /proc. */
-function cpuSeconds(pid: number): number {
+/** CPU seconds used so far by a process (user, kernel), from /proc. */
+function cpuSeconds(pid: number): { user: number; sys: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
     .split(') ')[1]
     .split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  return {
+    user: Number(fields[11]) / CLOCK_TICKS,
+    sys: Number(fields[12]) / CLOCK_TICKS,
+  };
 }
 
 function peakRssMb(pid: number): number {
@@ -185,7 +204,10 @@ async function serviceTarget(
           },
         }),
       );
-      call.upstream = await upstreamReady;
+      call.upstream = await settled(
+        upstreamReady,
+        `call ${n}: no Gemini setup`,
+      );
       return call as LoadCall;
     },
   };
@@ -222,7 +244,10 @@ async function relayTarget(upstream: UpstreamStub): Promise<Target> {
         downReceived: [],
       };
       call.phone = await phoneSocket(`ws://127.0.0.1:${port}`, {}, call, true);
-      call.upstream = await upstreamReady;
+      call.upstream = await settled(
+        upstreamReady,
+        'relay: no upstream connection',
+      );
       return call as LoadCall;
     },
   };
@@ -251,7 +276,6 @@ async function run(
     for (let i = 0; i < calls; i++) live.push(await target.connect(upstream));
     // Real-time pacing for every call on one clock: caller frames every 20 ms, agent chunks every 40 ms.
     let tick = 0;
-    let measuring = false;
     // Pacing stops on a multiple of 120 ms, so no call is left with a partial upstream batch.
     let stopped: (() => void) | undefined;
     const timer = setInterval(() => {
@@ -276,13 +300,13 @@ async function run(
     await new Promise((resolve) => setTimeout(resolve, 1000)); // warm-up
     const windowStart = performance.now();
     const cpuStart = cpuSeconds(target.pid);
-    measuring = true;
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-    const cpuUsed = cpuSeconds(target.pid) - cpuStart;
+    const cpuEnd = cpuSeconds(target.pid);
+    const userUsed = cpuEnd.user - cpuStart.user;
+    const cpuUsed = userUsed + cpuEnd.sys - cpuStart.sys;
     const windowEnd = performance.now();
     await new Promise<void>((resolve) => (stopped = resolve));
     await new Promise((resolve) => setTimeout(resolve, 500)); // let in-flight frames land
-    void measuring;
 
     const up: number[] = [];
     const down: number[] = [];
@@ -304,12 +328,23 @@ async function run(
     }
     const u = stats(up);
     const d = stats(down);
-    const perCallMinute =
-      cpuUsed / (calls * ((windowEnd - windowStart) / 60000));
+    // Cost per call-minute of audio the target actually carried in the window (caller frames in at
+    // 20 ms each, agent chunks out at 40 ms each, both directions averaged): a target that cannot keep
+    // up falls behind instead of looking cheap (CPU per wall-clock window stops growing at 100 %).
+    const inWindow = (times: number[]): number =>
+      times.filter((t) => t >= windowStart && t <= windowEnd).length;
+    let carriedMs = 0;
+    for (const call of live)
+      carriedMs +=
+        (inWindow(call.upstream.received) * 20 +
+          inWindow(call.downReceived) * 40) /
+        2;
+    const perCallMinute = cpuUsed / (carriedMs / 60000);
+    const load = (100 * cpuUsed) / ((windowEnd - windowStart) / 1000);
     const ms = (v: number): string => v.toFixed(2);
     return (
       `| ${target.name} | ${calls} | ${upLost} / ${downLost} | ${ms(u.p50)} / ${ms(u.p99)} / ${ms(u.max)} | ` +
-      `${ms(d.p50)} / ${ms(d.p99)} / ${ms(d.max)} | ${perCallMinute.toFixed(3)} | ${(60 / perCallMinute).toFixed(0)} | ` +
+      `${ms(d.p50)} / ${ms(d.p99)} / ${ms(d.max)} | ${perCallMinute.toFixed(3)} | ${((100 * userUsed) / cpuUsed).toFixed(0)} % | ${load.toFixed(0)} % | ${(60 / perCallMinute).toFixed(0)} | ` +
       `${peakRssMb(target.pid).toFixed(0)} MB |`
     );
   } finally {
@@ -329,9 +364,9 @@ async function main(): Promise<void> {
     `Load benchmark — Node ${process.version}, ${calls} calls × ${seconds} s at real-time pacing`,
   );
   console.log(
-    '| target | calls | frames lost up / down | up latency p50 / p99 / max (ms) | down latency p50 / p99 / max (ms) | CPU s per call-minute | calls per core | peak RSS |',
+    '| target | calls | frames lost up / down | up latency p50 / p99 / max (ms) | down latency p50 / p99 / max (ms) | CPU s per call-minute | of it in user space | process load (% of a core) | calls per core | peak RSS |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   if (target !== 'relay')
     for (const frameMs of frames)
       console.log(await run('service', calls, seconds, frameMs));

@@ -185,6 +185,9 @@ export class GeminiLiveSession
       highWaterBytes: UPSTREAM_HIGH_WATER_BYTES,
       maxQueuedFrames: UPSTREAM_MAX_QUEUED_FRAMES,
       onWrite: (seq) => this.log.written(seq),
+      // One caller frame per event: a direct write beats cork + tick + writev.
+      coalesce: false,
+      asciiAudio: true, // realtimeAudioMessage: constant JSON around base64
     });
     ws.on('open', () => {
       this.state = 'setting-up';

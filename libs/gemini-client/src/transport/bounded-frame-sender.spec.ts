@@ -10,6 +10,16 @@ class SlowSocket {
   }
 }
 
+/** A SlowSocket over a byte stream that logs cork and uncork. */
+function corkableSocket(log: string[]): SlowSocket {
+  return Object.assign(new SlowSocket(), {
+    _socket: {
+      cork: () => log.push('cork'),
+      uncork: () => log.push('uncork'),
+    },
+  });
+}
+
 describe('BoundedFrameSender', () => {
   it('passes frames straight through while the reader keeps up', () => {
     const socket = new SlowSocket();
@@ -113,12 +123,7 @@ describe('BoundedFrameSender', () => {
 
   it('coalesces the frames of one turn: the byte stream is corked at the first and uncorked at the next tick', async () => {
     const log: string[] = [];
-    const socket = Object.assign(new SlowSocket(), {
-      _socket: {
-        cork: () => log.push('cork'),
-        uncork: () => log.push('uncork'),
-      },
-    });
+    const socket = corkableSocket(log);
     const sender = new BoundedFrameSender(socket, {
       highWaterBytes: 100,
       maxQueuedFrames: 3,
@@ -136,12 +141,7 @@ describe('BoundedFrameSender', () => {
 
   it('close() flushes a corked turn at once (a close frame or a terminate may follow in the same tick), and only once', async () => {
     const log: string[] = [];
-    const socket = Object.assign(new SlowSocket(), {
-      _socket: {
-        cork: () => log.push('cork'),
-        uncork: () => log.push('uncork'),
-      },
-    });
+    const socket = corkableSocket(log);
     const sender = new BoundedFrameSender(socket, {
       highWaterBytes: 100,
       maxQueuedFrames: 3,
@@ -151,5 +151,50 @@ describe('BoundedFrameSender', () => {
     expect(log).toEqual(['cork', 'uncork']);
     await new Promise((resolve) => process.nextTick(resolve));
     expect(log).toEqual(['cork', 'uncork']);
+  });
+
+  it('with coalesce off, writes each frame straight to the socket (no cork)', () => {
+    const log: string[] = [];
+    const socket = corkableSocket(log);
+    const sender = new BoundedFrameSender(socket, {
+      highWaterBytes: 100,
+      maxQueuedFrames: 3,
+      coalesce: false,
+    });
+    sender.sendAudio('a');
+    sender.sendControl('b');
+    expect(socket.sent).toEqual(['a', 'b']);
+    expect(log).toEqual([]);
+  });
+
+  it('with asciiAudio, hands audio to the socket as the same bytes in a Buffer sent as text; control frames stay strings', async () => {
+    const calls: Array<{ data: string | Buffer; binary?: boolean }> = [];
+    const socket = {
+      bufferedAmount: 1000,
+      readyState: 1,
+      send(data: string | Buffer, options?: { binary?: boolean }) {
+        calls.push({ data, binary: options?.binary });
+      },
+    };
+    const sender = new BoundedFrameSender(socket, {
+      highWaterBytes: 100,
+      maxQueuedFrames: 5,
+      retryMs: 5,
+      asciiAudio: true,
+    });
+    const media = '{"event":"media","media":{"payload":"AAEC/+=="}}';
+    sender.sendAudio(media); // queued (slow reader), then written by the retry
+    sender.sendControl('{"note":"é"}');
+    socket.bufferedAmount = 0;
+    await new Promise((r) => setTimeout(r, 20));
+    sender.sendAudio(media); // straight through
+    expect(calls).toHaveLength(3);
+    for (const call of [calls[0], calls[2]]) {
+      expect(Buffer.isBuffer(call.data)).toBe(true);
+      expect((call.data as Buffer).toString('utf8')).toBe(media);
+      expect(call.binary).toBe(false);
+    }
+    expect(calls[1]).toEqual({ data: '{"note":"é"}', binary: undefined });
+    sender.close();
   });
 });

@@ -2,7 +2,8 @@
 export interface FrameSocket {
   readonly bufferedAmount: number;
   readonly readyState: number;
-  send(data: string): void;
+  /** A Buffer is sent as a text frame when `binary` is false (ws: `send(data, { binary })`). */
+  send(data: string | Buffer, options?: { binary?: boolean }): void;
 }
 
 export interface BoundedSenderOptions {
@@ -18,7 +19,22 @@ export interface BoundedSenderOptions {
    * uses it to number client messages exactly as the server receives them.
    */
   onWrite?: (tag: number | undefined) => void;
+  /**
+   * Coalesce the writes of one event-loop turn into one system call (default true): worth it where
+   * one event writes several frames (an agent chunk and its mark). Where each event writes one
+   * frame (caller audio towards Gemini) a direct write is cheaper than cork, tick and writev.
+   */
+  coalesce?: boolean;
+  /**
+   * The owner guarantees every audio frame is ASCII (JSON around base64 and ids it checked): audio
+   * then goes to the socket as a Buffer copied byte for byte, so ws neither measures nor re-encodes
+   * the string as UTF-8, and a masking client frames and masks it into a single buffer (one write).
+   */
+  asciiAudio?: boolean;
 }
+
+/** ws's options for a text frame whose data is a Buffer. */
+const TEXT_FRAME = { binary: false } as const;
 
 const OPEN = 1;
 
@@ -113,7 +129,7 @@ export class BoundedFrameSender {
       this.queue.length === 0 &&
       socket.bufferedAmount < this.options.highWaterBytes
     ) {
-      this.write(data, tag);
+      this.write(data, tag, droppable);
       return;
     }
     this.queue.push({ data, droppable, tag });
@@ -121,8 +137,12 @@ export class BoundedFrameSender {
     this.timer ??= this.schedule();
   }
 
-  private write(data: string, tag: number | undefined): void {
-    if (this.corked === undefined) {
+  private write(
+    data: string,
+    tag: number | undefined,
+    droppable: boolean,
+  ): void {
+    if (this.corked === undefined && this.options.coalesce !== false) {
       const stream = byteStream(this.socket);
       if (stream) {
         stream.cork();
@@ -130,7 +150,11 @@ export class BoundedFrameSender {
         process.nextTick(this.uncork);
       }
     }
-    this.socket.send(data);
+    if (droppable && this.options.asciiAudio) {
+      const bytes = Buffer.allocUnsafe(data.length);
+      bytes.write(data, 0, 'latin1');
+      this.socket.send(bytes, TEXT_FRAME);
+    } else this.socket.send(data);
     this.options.onWrite?.(tag);
   }
 
@@ -159,7 +183,7 @@ export class BoundedFrameSender {
       socket.bufferedAmount < this.options.highWaterBytes
     ) {
       const frame = this.queue.shift()!;
-      this.write(frame.data, frame.tag);
+      this.write(frame.data, frame.tag, frame.droppable);
     }
     if (this.queue.length > 0) this.timer = this.schedule();
   }

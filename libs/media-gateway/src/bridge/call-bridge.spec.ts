@@ -15,9 +15,16 @@ class FakeSocket {
   bufferedAmount = 0;
   readyState: number = WebSocket.OPEN;
   sent: Array<Record<string, unknown>> = [];
+  /** How each frame was handed over: a string, or a Buffer sent as text. */
+  kinds: string[] = [];
   closed?: { code: number; reason: string };
-  send(text: string): void {
-    this.sent.push(JSON.parse(text) as Record<string, unknown>);
+  send(data: string | Buffer, options?: { binary?: boolean }): void {
+    this.kinds.push(
+      typeof data === 'string' ? 'string' : `buffer binary=${options?.binary}`,
+    );
+    this.sent.push(
+      JSON.parse(data.toString('utf8')) as Record<string, unknown>,
+    );
   }
   close(code: number, reason: string): void {
     this.closed = { code, reason };
@@ -48,8 +55,11 @@ class FakeSession extends EventEmitter {
   }
 }
 
-/** `upstreamFrameMs`: caller audio per message to Gemini (UPSTREAM_FRAME_MS), 20 by default. */
-function setup(upstreamFrameMs?: number) {
+/**
+ * `upstreamFrameMs`: caller audio per message to Gemini (UPSTREAM_FRAME_MS), 20 by default;
+ * `streamSid`: Twilio's stream id.
+ */
+function setup(upstreamFrameMs?: number, streamSid = 'MZ' + '1'.repeat(32)) {
   const socket = new FakeSocket();
   const session = new FakeSession();
   const transcript: Array<[string, string]> = [];
@@ -67,7 +77,7 @@ function setup(upstreamFrameMs?: number) {
   };
   const bridge = new CallBridge({
     callSid: 'CA' + '0'.repeat(32),
-    streamSid: 'MZ' + '1'.repeat(32),
+    streamSid,
     socket: socket as unknown as WebSocket,
     session: session as unknown as LiveSession,
     pipelines: new AudioBridgeService({
@@ -128,6 +138,29 @@ describe('CallBridge', () => {
     bridge.onCallerMedia(Buffer.alloc(160, 0xff).toString('base64'));
     expect(bridge.invalidFrames).toBe(1);
     expect(session.audio).toHaveLength(1);
+    bridge.close();
+  });
+
+  it.each([
+    [
+      'an ASCII stream id: audio as its bytes in a Buffer, sent as text',
+      'MZ' + '1'.repeat(32),
+      'buffer binary=false',
+    ],
+    [
+      'any other stream id: audio as a string (ws encodes it as UTF-8)',
+      'MZé✓',
+      'string',
+    ],
+  ])('hands Twilio media frames over for %s', (_what, streamSid, kind) => {
+    const { socket, session, bridge } = setup(undefined, streamSid);
+    session.emit('audio', agentChunk, 'audio/pcm;rate=24000');
+    session.emit('turnComplete');
+    expect(socket.sent.map((m) => [m.event, m.streamSid])).toEqual([
+      ['media', streamSid],
+      ['mark', streamSid],
+    ]);
+    expect(socket.kinds).toEqual([kind, 'string']);
     bridge.close();
   });
 

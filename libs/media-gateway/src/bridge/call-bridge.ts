@@ -99,6 +99,10 @@ export class CallBridge {
     this.toTwilio = new BoundedFrameSender(deps.socket, {
       highWaterBytes: TWILIO_HIGH_WATER_BYTES,
       maxQueuedFrames: TWILIO_MAX_QUEUED_FRAMES,
+      // Media frames are JSON around base64 and the stream id: ASCII whenever the id is (its UTF-8
+      // takes one byte a character).
+      asciiAudio:
+        Buffer.byteLength(deps.streamSid, 'utf8') === deps.streamSid.length,
     });
   }
 

@@ -54,8 +54,9 @@ describe('GeminiAgentEngine (through the emulator)', () => {
       client.next((m) => m.serverContent?.modelTurn !== undefined, 200),
     ).rejects.toThrow();
     await client.next((m) => m.serverContent?.modelTurn !== undefined);
-    // A kind bound: a timer never fires early; a loaded machine may fire it late.
-    expect(performance.now() - ended).toBeGreaterThanOrEqual(295);
+    // Timed at this client, so the transcription's own delivery delay (tens of ms on a loaded CI
+    // machine) shortens what is measured; an engine that ignored the delay would show ~0 ms.
+    expect(performance.now() - ended).toBeGreaterThanOrEqual(250);
   });
 
   it('sends interrupted at once when the caller talks over a reply', async () => {
