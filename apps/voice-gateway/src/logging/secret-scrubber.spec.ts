@@ -305,7 +305,7 @@ describe('SecretScrubber: awkward and huge values', () => {
     expect((set as unknown[])[10]).toBe('…990 more items');
   });
 
-  it('is cheap enough for log lines: 20k error records in seconds at most', () => {
+  it('costs a log line no more than a few serializations of it (20k error records)', () => {
     const record = {
       callSid: 'CA0123',
       streamSid: 'MZ0123',
@@ -314,9 +314,25 @@ describe('SecretScrubber: awkward and huge values', () => {
         'Gemini session closed (1006) Unexpected server response: 401',
       ),
     };
-    const started = performance.now();
-    for (let i = 0; i < 20_000; i++) scrubber.value(record);
-    expect(performance.now() - started).toBeLessThan(3_000);
+    const plain = {
+      ...record,
+      err: { ...record.err, stack: record.err.stack },
+    };
+    // Timed against the same record's JSON in the same run (machines differ several-fold): scrubbing
+    // walks it, copies it and scans each string for every secret. A catastrophic pattern or a walk
+    // gone quadratic costs orders of magnitude more; the bound is a kind bound, not a figure.
+    const time = (fn: () => unknown): number => {
+      const started = performance.now();
+      for (let i = 0; i < 20_000; i++) fn();
+      return performance.now() - started;
+    };
+    time(() => scrubber.value(record)); // warm-up
+    const serialized = time(() => JSON.stringify(plain));
+    const scrubbed = time(() => scrubber.value(record));
+    console.log(
+      `scrubbing 20k error records: ${scrubbed.toFixed(0)} ms, JSON.stringify of them ${serialized.toFixed(0)} ms`,
+    );
+    expect(scrubbed).toBeLessThan(50 * serialized);
   });
 });
 
