@@ -88,7 +88,8 @@ export class GeminiLiveSession
     return this.state === 'ready';
   }
 
-  /** Sends base64 PCM16 16 kHz caller audio (queued until ready). */
+  /** Sends base64 PCM16 16 kHz caller audio (queued until ready); `base64Pcm` must be base64 (it is
+   *  inserted unescaped and written as ASCII bytes). */
   sendAudio(base64Pcm: string): void {
     this.send(realtimeAudioMessage(base64Pcm), true);
   }

@@ -26,7 +26,8 @@ export interface BoundedSenderOptions {
    */
   coalesce?: boolean;
   /**
-   * The owner guarantees every audio frame is ASCII (JSON around base64 and ids it checked): audio
+   * The owner guarantees every audio frame is ASCII (JSON around base64 and ids it checked; a
+   * character beyond U+007F would be sent as its low byte, corrupting the frame): audio
    * then goes to the socket as a Buffer copied byte for byte, so ws neither measures nor re-encodes
    * the string as UTF-8, and a masking client frames and masks it into a single buffer (one write).
    */

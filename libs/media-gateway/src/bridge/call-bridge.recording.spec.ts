@@ -15,8 +15,9 @@ class FakeSocket {
   bufferedAmount = 0;
   readyState: number = WebSocket.OPEN;
   sent: Array<Record<string, unknown>> = [];
-  send(text: string): void {
-    this.sent.push(JSON.parse(text) as Record<string, unknown>);
+  /** Twilio frames arrive as strings, or as Buffers sent as text (BoundedFrameSender asciiAudio). */
+  send(data: string | Buffer): void {
+    this.sent.push(JSON.parse(data.toString()) as Record<string, unknown>);
   }
   close(): void {
     this.readyState = WebSocket.CLOSED;

@@ -83,8 +83,9 @@ export class FakeSocket extends EventEmitter {
   bufferedAmount = 0;
   readonly sent: Array<Record<string, unknown>> = [];
   closed?: { code: number; reason: string };
-  send(text: string): void {
-    this.sent.push(JSON.parse(text) as Record<string, unknown>);
+  /** Twilio frames arrive as strings, or as Buffers sent as text (BoundedFrameSender asciiAudio). */
+  send(data: string | Buffer): void {
+    this.sent.push(JSON.parse(data.toString()) as Record<string, unknown>);
   }
   close(code: number, reason: string): void {
     if (this.closed) return;
