@@ -72,9 +72,9 @@ function byteStream(socket: FrameSocket): Corkable | undefined {
  * dropped and never overtake or fall behind audio: the queue is one ordered lane. A frame sent while
  * the socket is not open is discarded (the caller owns any retransmission, e.g. a replay buffer).
  *
- * Writes are coalesced per event-loop turn: the first frame of a turn corks the socket's byte stream
- * and a `process.nextTick` uncorks it, so every frame this socket is handed while one event is handled
- * (an agent chunk and its mark, several caller frames read at once) leaves in one system call, with no
+ * Unless `coalesce` is false, writes are coalesced per event-loop turn: the first frame of a turn
+ * corks the socket's byte stream and a `process.nextTick` uncorks it, so every frame this socket is
+ * handed while one event is handled (an agent chunk and its mark) leaves in one system call, with no
  * added delay (the tick runs before the event loop goes on).
  */
 export class BoundedFrameSender {
