@@ -1,5 +1,6 @@
 /**
- * `npm run bench:load -- --calls N --seconds S [--target service|relay|both] [--upstream-frame-ms 20,40]`
+ * `npm run bench:load -- --calls N --seconds S [--target service|relay|both] [--upstream-frame-ms 20,40]
+ *   [--generator busy|sleep]`
  * — N simulated calls at real-time pacing (20 ms caller frames up, 40 ms agent chunks down) through the
  * real service (built, its own process; once per UPSTREAM_FRAME_MS listed, 20 by default), and the
  * same load through a bare WebSocket relay (bench/load/bare-relay.ts) as the floor. A caller frame
@@ -9,6 +10,14 @@
  * share, the process's load (% of one core: near 100 % it is saturated, and its latency shows it), and
  * its peak RSS. LOAD_NODE_ARGS passes flags to the service and to the relay alike (e.g. `--cpu-prof`
  * or `--perf-basic-prof` to see where their time goes). The targets are in bench/load/targets.ts.
+ *
+ * The generator (phones and Gemini endpoint, this process) busy-polls by default (`--generator busy`):
+ * on loopback the kernel runs the reader's side of every write in the writer's context, waking the
+ * reader if it sleeps, so a generator that sleeps between bursts charges its own wake-ups to the
+ * target's kernel time — more to a slower target, which finds it asleep more often (measured: the
+ * wake-up path was 12 % of the service's CPU samples against 3 % of the relay's, its writes took 2.1×
+ * as long for the same number of writes). Real peers are other machines. Busy-polling costs the
+ * generator one core; `--generator sleep` measures the old way.
  */
 import { toneInt16 } from '@app/simulators';
 import { readFileSync } from 'node:fs';
@@ -158,15 +167,35 @@ async function run(
   }
 }
 
+/**
+ * Keeps this process's event loop turning without blocking in epoll (one `setImmediate` after
+ * another), so a target's writes never have to wake it. Returns the function that stops it.
+ */
+function busyPoll(): () => void {
+  let on = true;
+  const turn = (): void => {
+    if (on) setImmediate(turn);
+  };
+  turn();
+  return () => {
+    on = false;
+  };
+}
+
 async function main(): Promise<void> {
   const calls = Number(arg('calls', '100'));
   const seconds = Number(arg('seconds', '20'));
   const target = arg('target', 'both');
   // UPSTREAM_FRAME_MS values to run the service with (comma list: `--upstream-frame-ms 20,40`).
   const frames = arg('upstream-frame-ms', '20').split(',').map(Number);
+  const generator = arg('generator', 'busy');
+  if (generator !== 'busy' && generator !== 'sleep')
+    throw new Error(`--generator is busy or sleep (got ${generator})`);
   console.log(
-    `Load benchmark — Node ${process.version}, ${calls} calls × ${seconds} s at real-time pacing`,
+    `Load benchmark — Node ${process.version}, ${calls} calls × ${seconds} s at real-time pacing, ` +
+      `generator ${generator === 'busy' ? 'busy-polling' : 'sleeping between bursts'}`,
   );
+  const stopPolling = generator === 'busy' ? busyPoll() : () => undefined;
   console.log(
     '| target | calls | frames lost up / down | up latency p50 / p99 / max (ms) | down latency p50 / p99 / max (ms) | CPU s per call-minute | of it in user space | process load (% of a core) | calls per core | peak RSS |',
   );
@@ -175,6 +204,7 @@ async function main(): Promise<void> {
     for (const frameMs of frames)
       console.log(await run('service', calls, seconds, frameMs));
   if (target !== 'service') console.log(await run('relay', calls, seconds));
+  stopPolling();
 }
 
 main().catch((err: Error) => {

@@ -1,14 +1,15 @@
 /**
  * The floor for `bench:load`: a WebSocket relay that, per client connection, opens one upstream
  * connection and forwards every frame both ways unconverted — no JSON, no base64, no DSP. Run as its
- * own process so its CPU can be measured like the service's: `node bare-relay.js <port> <upstreamUrl>`.
+ * own process so its CPU can be measured like the service's: `node bare-relay.js <upstreamUrl>`; it
+ * listens on a free port of 127.0.0.1 and sends that port to its parent.
  */
 import { WebSocket, WebSocketServer } from 'ws';
 
-const [port, upstreamUrl] = process.argv.slice(2);
+const [upstreamUrl] = process.argv.slice(2);
 const server = new WebSocketServer({
   host: '127.0.0.1',
-  port: Number(port),
+  port: 0,
   perMessageDeflate: false,
 });
 
@@ -36,5 +37,8 @@ server.on('connection', (client) => {
   upstream.on('error', close);
 });
 
-server.on('listening', () => process.send?.('ready'));
+server.on('listening', () => {
+  const address = server.address();
+  process.send?.(typeof address === 'object' ? address?.port : address);
+});
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -3,7 +3,7 @@
  * and the bare relay (bench/load/bare-relay.ts), each reached by simulated phones and each opening its
  * own upstream connections to the load-test Gemini endpoint (upstream.stub.ts).
  */
-import { startServiceProcess } from '@app/simulators';
+import { startServiceProcess, StreamMessageFactory } from '@app/simulators';
 import { ChildProcess, fork } from 'node:child_process';
 import twilio from 'twilio';
 import WebSocket from 'ws';
@@ -129,32 +129,15 @@ export async function serviceTarget(
         { 'x-twilio-signature': streamSignature },
         call,
       );
-      call.phone.send(
-        JSON.stringify({
-          event: 'connected',
-          protocol: 'Call',
-          version: '1.0.0',
-        }),
-      );
-      call.phone.send(
-        JSON.stringify({
-          event: 'start',
-          sequenceNumber: '1',
-          streamSid,
-          start: {
-            accountSid: params.AccountSid,
-            streamSid,
-            callSid,
-            tracks: ['inbound'],
-            mediaFormat: {
-              encoding: 'audio/x-mulaw',
-              sampleRate: 8000,
-              channels: 1,
-            },
-            customParameters: { callSid, token },
-          },
-        }),
-      );
+      const messages = new StreamMessageFactory({
+        callSid,
+        accountSid: params.AccountSid,
+        streamSid,
+        from: params.From,
+        to: params.To,
+      });
+      call.phone.send(JSON.stringify(messages.connected()));
+      call.phone.send(JSON.stringify(messages.start({ callSid, token })));
       call.upstream = await settled(
         upstreamReady,
         `call ${n}: no Gemini setup`,
@@ -165,10 +148,9 @@ export async function serviceTarget(
 }
 
 export async function relayTarget(upstream: UpstreamStub): Promise<Target> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
   const child: ChildProcess = fork(
     `${__dirname}/bare-relay.ts`,
-    [String(port), upstream.url],
+    [upstream.url],
     {
       execArgv: [
         ...(process.env.LOAD_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
@@ -177,7 +159,9 @@ export async function relayTarget(upstream: UpstreamStub): Promise<Target> {
       ],
     },
   );
-  await new Promise((resolve) => child.once('message', resolve));
+  const port = await new Promise<number>((resolve) =>
+    child.once('message', (message) => resolve(Number(message))),
+  );
   const exited = new Promise((resolve) => child.once('exit', resolve));
   return {
     name: 'bare relay',

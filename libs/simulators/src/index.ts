@@ -18,6 +18,8 @@ export type {
   SetupMessage,
 } from './gemini/gemini-live.types';
 export { TwilioCallSimulator } from './twilio/twilio-call.simulator';
+export { StreamMessageFactory } from './twilio/stream-message.factory';
+export type { CallIdentity } from './twilio/stream-message.factory';
 export type {
   MarkEvent,
   PlaceCallResult,
