@@ -5,6 +5,7 @@ import {
   parseTrustProxy,
   SECRET_ENV_KEYS,
 } from './env.validation';
+import { OTLP_HEADER_ENV_KEYS, otlpHeaderSecrets } from './tracing.config';
 
 export const appConfig = registerAs('app', () => {
   const env = parseEnv(process.env);
@@ -29,14 +30,25 @@ export const appConfig = registerAs('app', () => {
   };
 });
 
-/** The secret values this process holds, from the environment (empty and short values skipped). */
+/**
+ * The secret values this process holds, from the environment (empty and short values skipped): the
+ * SECRET_ENV_KEYS, passwords in the database, Redis and OTLP URLs, and the OTLP exporter's header values.
+ */
 function configuredSecrets(env: ReturnType<typeof parseEnv>): string[] {
   const values: string[] = [];
   for (const key of SECRET_ENV_KEYS) {
     const value = (env as unknown as Record<string, unknown>)[key];
     if (typeof value === 'string') values.push(value);
   }
-  for (const url of [env.DATABASE_URL, env.REDIS_URL]) {
+  // The OpenTelemetry SDK reads its exporter headers from the environment itself (a vendor's key).
+  for (const key of OTLP_HEADER_ENV_KEYS)
+    values.push(...otlpHeaderSecrets(process.env[key]));
+  for (const url of [
+    env.DATABASE_URL,
+    env.REDIS_URL,
+    env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+  ]) {
     const password = url ? urlPassword(url) : undefined;
     if (password) values.push(password);
   }

@@ -1,5 +1,7 @@
+import { SecretScrubber } from '../logging/secret-scrubber';
+import { appConfig } from './app.config';
 import { validateEnv } from './env.validation';
-import { tracingConfig } from './tracing.config';
+import { otlpHeaderSecrets, tracingConfig } from './tracing.config';
 
 const OTEL_KEYS = [
   'OTEL_EXPORTER_OTLP_ENDPOINT',
@@ -7,20 +9,27 @@ const OTEL_KEYS = [
   'OTEL_EXPORTER_OTLP_PROTOCOL',
   'OTEL_SERVICE_NAME',
   'OTEL_SDK_DISABLED',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+  'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
 ];
 
-/** tracingConfig() over exactly these OTEL_* variables. */
-function configWith(vars: Record<string, string>) {
+/** Runs `fn` with exactly these OTEL_* variables set, then puts the environment back. */
+function withOtelEnv<T>(vars: Record<string, string>, fn: () => T): T {
   const saved = Object.fromEntries(OTEL_KEYS.map((k) => [k, process.env[k]]));
   for (const key of OTEL_KEYS) delete process.env[key];
   Object.assign(process.env, vars);
   try {
-    return tracingConfig();
+    return fn();
   } finally {
     for (const [key, value] of Object.entries(saved))
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
   }
+}
+
+/** tracingConfig() over exactly these OTEL_* variables. */
+function configWith(vars: Record<string, string>) {
+  return withOtelEnv(vars, () => tracingConfig());
 }
 
 describe('tracing configuration (OTEL_*)', () => {
@@ -68,5 +77,45 @@ describe('tracing configuration (OTEL_*)', () => {
       validateEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' })
         .OTEL_EXPORTER_OTLP_PROTOCOL,
     ).toBe('http/protobuf');
+  });
+});
+
+describe('OTLP exporter credentials are secrets', () => {
+  it('takes each header value as written and decoded, and a Bearer/Basic credential on its own', () => {
+    expect(
+      otlpHeaderSecrets(
+        'x-honeycomb-team=hc%2Bkey%3D42, authorization=Bearer%20tok-123456,empty=,=novalue,junk',
+      ),
+    ).toEqual([
+      'hc%2Bkey%3D42',
+      'hc+key=42',
+      'Bearer%20tok-123456',
+      'Bearer tok-123456',
+      'tok-123456',
+    ]);
+    // Not valid percent-encoding: kept as written.
+    expect(otlpHeaderSecrets('api-key=%E0%A4%A')).toEqual(['%E0%A4%A']);
+    expect(otlpHeaderSecrets(undefined)).toEqual([]);
+    expect(otlpHeaderSecrets('')).toEqual([]);
+  });
+
+  it('are stripped from log lines with the other configured secrets (headers and endpoint passwords)', () => {
+    const secrets = withOtelEnv(
+      {
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=hcteamkey123',
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS:
+          'authorization=Basic dXNlcjpwdw%3D%3D',
+        OTEL_EXPORTER_OTLP_ENDPOINT:
+          'https://user:collectorpw9@otlp.example.com',
+      },
+      () => appConfig().secrets,
+    );
+    const scrubber = new SecretScrubber(secrets);
+    const line = scrubber.text(
+      'export failed: sent hcteamkey123 and dXNlcjpwdw== to otlp.example.com (collectorpw9)',
+    );
+
+    expect(line).not.toMatch(/hcteamkey123|dXNlcjpwdw==|collectorpw9/);
+    expect(line).toContain('export failed');
   });
 });
