@@ -89,6 +89,8 @@ export {
   BoundedSenderOptions,
   FrameSocket,
 } from './transport/bounded-frame-sender';
+export { TurnBatch } from './transport/turn-batch';
+export type { BatchedJob } from './transport/turn-batch';
 export { OneTimeTokens } from './tokens/one-time-tokens';
 export type { VerifiedToken } from './tokens/one-time-tokens';
 export { SPENT_TOKEN_LEDGER } from './tokens/tokens.constants';

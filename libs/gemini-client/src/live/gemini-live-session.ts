@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { BoundedFrameSender } from '../transport/bounded-frame-sender';
+import { BatchedJob, TurnBatch } from '../transport/turn-batch';
 import WebSocket from 'ws';
 import { ClientMessageLog } from './client-message-log';
 import {
@@ -36,6 +37,9 @@ export interface LiveSessionOptions {
   /** Messages kept while not yet ready; beyond this the oldest AUDIO is dropped (control never). */
   maxPending: number;
 }
+
+/** Every Gemini connection's frames, handled once per event-loop turn (TurnBatch). */
+const serverFrames = new TurnBatch();
 
 /**
  * One Gemini Live connection: sends `setup` first and nothing else until `setupComplete`, keeps a bounded
@@ -194,17 +198,34 @@ export class GeminiLiveSession
       this.state = 'setting-up';
       ws.send(JSON.stringify(this.setup));
     });
-    ws.on('message', (data: Buffer) => this.onFrame(data));
+    // Frames, and the close after them, are handled in this turn's batch (TurnBatch), in order.
+    ws.on('message', (data: Buffer) =>
+      serverFrames.defer(GeminiLiveSession.deliverFrame, this, data, undefined),
+    );
     ws.on('close', (code: number, reason: Buffer) =>
-      this.finish({
-        code,
-        reason: reason.toString('utf8'),
-        beforeReady: this.state !== 'ready',
-      }),
+      serverFrames.defer(GeminiLiveSession.deliverClose, this, code, reason),
     );
     ws.on('error', (err: Error) => this.fail(1006, err.message));
   }
 
+  /** TurnBatch jobs (defined once: no closure per frame). */
+  private static readonly deliverFrame: BatchedJob<
+    GeminiLiveSession,
+    Buffer,
+    undefined
+  > = (session, data) => session.onFrame(data);
+  private static readonly deliverClose: BatchedJob<
+    GeminiLiveSession,
+    number,
+    Buffer
+  > = (session, code, reason) =>
+    session.finish({
+      code,
+      reason: reason.toString('utf8'),
+      beforeReady: session.state !== 'ready',
+    });
+
+  /** One server frame (from this turn's batch). Never throws. */
   private onFrame(data: Buffer): void {
     if (this.state === 'closed') return;
     let message: LiveServerMessage;

@@ -65,6 +65,17 @@ describe('CallLifecycle: every end path leaves nothing behind', () => {
     expect(f.socket.closed?.code).toBe(1000);
   });
 
+  it('`stop` and the socket close in one turn → caller-hangup: a stream is handled in arrival order', async () => {
+    const f = await streamingCall();
+    f.socket.emit(
+      'message',
+      frame({ event: 'stop', sequenceNumber: '2', streamSid: STREAM_SID }),
+      false,
+    );
+    f.socket.close(1000, 'stopped');
+    await f.expectNothingLeft('caller-hangup');
+  });
+
   it('the stream socket closes → stream-stopped', async () => {
     const f = await streamingCall();
     f.socket.close(1006, 'gone');

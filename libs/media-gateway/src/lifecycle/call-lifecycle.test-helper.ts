@@ -190,6 +190,8 @@ export async function lifecycleFixture(
      * memory returned (when a stream had started), exactly one final record with `reason`.
      */
     async expectNothingLeft(reason: string): Promise<void> {
+      // Stream messages emitted by the test are handled in this turn's batch (TurnBatch): let it run.
+      await new Promise((resolve) => setImmediate(resolve));
       await lifecycle.settled;
       expect(lifecycle.state).toBe('ended');
       expect(ended).toBe(1);

@@ -4,6 +4,7 @@ import {
   TwilioInboundMessage,
   TwilioMessageError,
 } from '@app/twilio';
+import { BatchedJob, TurnBatch } from '@app/gemini-client';
 import WebSocket from 'ws';
 import { CallBridge } from '../bridge/call-bridge';
 import { CallLog } from '../bridge/call-log';
@@ -26,6 +27,9 @@ export interface MediaStreamDeps {
   /** A connected socket that sends no valid `start` within this is closed (ms). */
   startTimeoutMs: number;
 }
+
+/** Every Twilio media stream's messages after `start`, handled once per event-loop turn (TurnBatch). */
+const streamMessages = new TurnBatch();
 
 /**
  * One Twilio media stream socket: waits for a valid `start` (right format, one-time token bound to the
@@ -51,25 +55,45 @@ export class MediaStreamConnection {
     );
     this.startTimer.unref();
     socket.on('message', (data: Buffer, isBinary: boolean) => {
-      // The call's frames (~50 a second) run in its fault boundary without a closure per frame.
-      const call = this.call;
-      if (!call)
-        return this.guarded('twilio:message', () =>
-          this.onMessage(data, isBinary),
+      // Once the stream has a call, its frames (~50 a second), and the close after them, are handled
+      // in this turn's batch with every other stream's (TurnBatch), in order, in the call's fault boundary.
+      if (this.call)
+        streamMessages.defer(
+          MediaStreamConnection.deliver,
+          this,
+          data,
+          isBinary,
         );
-      try {
-        this.onMessage(data, isBinary);
-      } catch (err) {
-        call.boundary.fault('twilio:message', err);
-      }
+      else this.guarded('twilio:message', () => this.onMessage(data, isBinary));
     });
-    socket.on('close', () =>
-      this.guarded('twilio:close', () => this.onClose()),
-    );
+    socket.on('close', () => {
+      if (this.call)
+        streamMessages.defer(MediaStreamConnection.deliverClose, this, 0, 0);
+      else this.guarded('twilio:close', () => this.onClose());
+    });
     socket.on('error', (err) =>
       this.log.warn('Media stream socket error', { err: err.message }),
     );
   }
+
+  /** TurnBatch jobs (defined once: no closure per frame). */
+  private static readonly deliver: BatchedJob<
+    MediaStreamConnection,
+    Buffer,
+    boolean
+  > = (connection, data, isBinary) => {
+    try {
+      connection.onMessage(data, isBinary);
+    } catch (err) {
+      connection.call?.boundary.fault('twilio:message', err);
+    }
+  };
+  private static readonly deliverClose: BatchedJob<
+    MediaStreamConnection,
+    0,
+    0
+  > = (connection) =>
+    connection.guarded('twilio:close', () => connection.onClose());
 
   /** Runs `fn` inside the call's fault boundary once there is a call; before that, a throw closes the socket. */
   private guarded(where: string, fn: () => void): void {

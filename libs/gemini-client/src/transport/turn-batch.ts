@@ -1,0 +1,59 @@
+/** A deferred job: a function defined once (no closure per message) and what it is applied to. */
+export type BatchedJob<T, A, B> = (target: T, a: A, b: B) => void;
+
+/**
+ * Runs the audio path's socket messages once per event-loop turn, all calls together, instead of one
+ * at a time as each socket read arrives. Socket reads are delivered in the poll phase; a job deferred
+ * there runs in the check phase of the same turn (`setImmediate`), after every read of that turn has
+ * been taken in, before any timer. Jobs run in the order they were deferred, so one socket's messages
+ * (and its close, deferred the same way) keep their order. One batch per kind of socket (Gemini
+ * connections, Twilio streams): each drain then runs one kind of code for every call in a row.
+ *
+ * Why: the per-message code (parse, DSP, the call's plumbing, the write) then runs for every call in
+ * one pass while it is hot in the CPU's caches and branch predictors. Measured with `bench:load` at
+ * 200 calls: 0.207–0.221 → 0.166–0.167 CPU s per call-minute (−22 %), latency unchanged (see README,
+ * Benchmarks). The wait it adds is the rest of the turn's reads (microseconds each).
+ *
+ * A job that throws does not stop the others: its error is rethrown on its own (`process.nextTick`), as
+ * a throwing socket listener's would be. Jobs are expected to catch their own faults.
+ */
+export class TurnBatch {
+  /** Flat queue: job, target, a, b for each deferred job (no object per job). */
+  private queue: unknown[] = [];
+  private scheduled = false;
+  private readonly drain = (): void => this.run();
+
+  /** Jobs waiting for this turn's drain. */
+  get pending(): number {
+    return this.queue.length / 4;
+  }
+
+  /** Runs `job(target, a, b)` at this turn's drain, after the jobs deferred before it. */
+  defer<T, A, B>(job: BatchedJob<T, A, B>, target: T, a: A, b: B): void {
+    this.queue.push(job, target, a, b);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.drain);
+    }
+  }
+
+  private run(): void {
+    this.scheduled = false;
+    const queue = this.queue;
+    // Jobs deferred while these run (a job's own follow-up) go to the next drain, in order.
+    this.queue = [];
+    for (let i = 0; i < queue.length; i += 4) {
+      try {
+        (queue[i] as BatchedJob<unknown, unknown, unknown>)(
+          queue[i + 1],
+          queue[i + 2],
+          queue[i + 3],
+        );
+      } catch (err) {
+        process.nextTick(() => {
+          throw err;
+        });
+      }
+    }
+  }
+}
