@@ -11,8 +11,10 @@ export type BatchedJob<T, A, B> = (target: T, a: A, b: B) => void;
  *
  * Why: the per-message code (parse, DSP, the call's plumbing, the write) then runs for every call in
  * one pass while it is hot in the CPU's caches and branch predictors. Measured with `bench:load` at
- * 200 calls: 0.207–0.221 → 0.166–0.167 CPU s per call-minute (−22 %), latency unchanged (see README,
- * Benchmarks). The wait it adds is the rest of the turn's reads (microseconds each).
+ * 200 calls in 12 pairs interleaved with the build before it (8 of this code, 4 of a throwaway
+ * equivalent): −11 % CPU per call-minute on average
+ * (paired t ≈ 3; single pairs from +12 % to −26 %: the shared machine's noise), latency unchanged
+ * (README, Benchmarks). The wait it adds is the rest of the turn's reads (microseconds each).
  *
  * A job that throws does not stop the others: its error is rethrown on its own (`process.nextTick`), as
  * a throwing socket listener's would be. Jobs are expected to catch their own faults.

@@ -51,27 +51,28 @@ async function streamingCall(options = {}) {
   return f;
 }
 
+/** Twilio's `stop`: the caller hung up. */
+function sendStop(f: { socket: { emit(...args: unknown[]): boolean } }): void {
+  f.socket.emit(
+    'message',
+    frame({ event: 'stop', sequenceNumber: '2', streamSid: STREAM_SID }),
+    false,
+  );
+}
+
 describe('CallLifecycle: every end path leaves nothing behind', () => {
   afterEach(() => jest.useRealTimers());
 
   it('caller hang-up (`stop`) → caller-hangup', async () => {
     const f = await streamingCall();
-    f.socket.emit(
-      'message',
-      frame({ event: 'stop', sequenceNumber: '2', streamSid: STREAM_SID }),
-      false,
-    );
+    sendStop(f);
     await f.expectNothingLeft('caller-hangup');
     expect(f.socket.closed?.code).toBe(1000);
   });
 
   it('`stop` and the socket close in one turn → caller-hangup: a stream is handled in arrival order', async () => {
     const f = await streamingCall();
-    f.socket.emit(
-      'message',
-      frame({ event: 'stop', sequenceNumber: '2', streamSid: STREAM_SID }),
-      false,
-    );
+    sendStop(f);
     f.socket.close(1000, 'stopped');
     await f.expectNothingLeft('caller-hangup');
   });
