@@ -1,5 +1,6 @@
 import { GeminiLiveEmulator } from '@app/simulators';
-import WebSocket from 'ws';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
 import { GeminiLiveSession, LiveSessionClosed } from './gemini-live-session';
 import { buildSetupMessage } from './live-setup';
 
@@ -161,5 +162,44 @@ describe('GeminiLiveSession (against the emulator)', () => {
     );
     expect(closed.reason).toMatch(/no setupComplete within 200 ms/);
     emulator.options.setupDelayMs = 50;
+  });
+});
+
+describe('GeminiLiveSession: a protocol error after frames in the same read', () => {
+  /** An unmasked server text frame (payload under 126 bytes), written raw to bypass ws's checks. */
+  const textFrame = (payload: Buffer): Buffer =>
+    Buffer.concat([Buffer.from([0x81, payload.length]), payload]);
+
+  it('handles the frames read before the error first, then closes', async () => {
+    const server = new WebSocketServer({ port: 0 });
+    await new Promise((resolve) => server.once('listening', resolve));
+    server.on('connection', (ws) =>
+      ws.once('message', () =>
+        (
+          ws as unknown as { _socket: { write(b: Buffer): void } }
+        )._socket.write(
+          Buffer.concat([
+            textFrame(Buffer.from(JSON.stringify({ setupComplete: {} }))),
+            textFrame(Buffer.from([0xff, 0xfe])), // invalid UTF-8: ws raises 'error'
+          ]),
+        ),
+      ),
+    );
+    const { port } = server.address() as AddressInfo;
+    const session = new GeminiLiveSession(
+      Promise.resolve(new WebSocket(`ws://127.0.0.1:${port}`)),
+      { setup: {} },
+      { setupTimeoutMs: 5000, maxPending: 10 },
+    );
+    const events: string[] = [];
+    session.on('ready', () => events.push('ready'));
+    const info = await new Promise<LiveSessionClosed>((resolve) =>
+      session.on('closed', resolve),
+    );
+    await new Promise((resolve) => server.close(resolve));
+
+    expect(events).toEqual(['ready']);
+    expect(info.beforeReady).toBe(false);
+    expect(info.code).toBe(1006);
   });
 });

@@ -198,14 +198,17 @@ export class GeminiLiveSession
       this.state = 'setting-up';
       ws.send(JSON.stringify(this.setup));
     });
-    // Frames, and the close after them, are handled in this turn's batch (TurnBatch), in order.
+    // Frames, and the error or close after them, are handled in this turn's batch (TurnBatch), in order.
     ws.on('message', (data: Buffer) =>
       serverFrames.defer(GeminiLiveSession.deliverFrame, this, data, undefined),
     );
     ws.on('close', (code: number, reason: Buffer) =>
       serverFrames.defer(GeminiLiveSession.deliverClose, this, code, reason),
     );
-    ws.on('error', (err: Error) => this.fail(1006, err.message));
+    // ws reports a protocol error while still reading: the frames read before it go first.
+    ws.on('error', (err: Error) =>
+      serverFrames.defer(GeminiLiveSession.deliverError, this, err, undefined),
+    );
   }
 
   /** TurnBatch jobs (defined once: no closure per frame). */
@@ -224,6 +227,12 @@ export class GeminiLiveSession
       reason: reason.toString('utf8'),
       beforeReady: session.state !== 'ready',
     });
+
+  private static readonly deliverError: BatchedJob<
+    GeminiLiveSession,
+    Error,
+    undefined
+  > = (session, err) => session.fail(1006, err.message);
 
   /** One server frame (from this turn's batch). Never throws. */
   private onFrame(data: Buffer): void {

@@ -5,19 +5,22 @@ export type BatchedJob<T, A, B> = (target: T, a: A, b: B) => void;
  * Runs the audio path's socket messages once per event-loop turn, all calls together, instead of one
  * at a time as each socket read arrives. Socket reads are delivered in the poll phase; a job deferred
  * there runs in the check phase of the same turn (`setImmediate`), after every read of that turn has
- * been taken in, before any timer. Jobs run in the order they were deferred, so one socket's messages
- * (and its close, deferred the same way) keep their order. One batch per kind of socket (Gemini
- * connections, Twilio streams): each drain then runs one kind of code for every call in a row.
+ * been taken in. Jobs run in the order they were deferred, so one socket's messages and its error or
+ * close (deferred the same way) keep their order. A socket's close is emitted in the close-callbacks
+ * phase, so it is handled at the next turn's drain, after that turn's due timers. One batch per kind
+ * of socket (Gemini connections, Twilio streams): each drain runs one kind of code for every call in a
+ * row; order across the two kinds is not kept (it never was guaranteed by the network either).
  *
  * Why: the per-message code (parse, DSP, the call's plumbing, the write) then runs for every call in
  * one pass while it is hot in the CPU's caches and branch predictors. Measured with `bench:load` at
- * 200 calls in 12 pairs interleaved with the build before it (8 of this code, 4 of a throwaway
- * equivalent): −11 % CPU per call-minute on average
- * (paired t ≈ 3; single pairs from +12 % to −26 %: the shared machine's noise), latency unchanged
- * (README, Benchmarks). The wait it adds is the rest of the turn's reads (microseconds each).
+ * 200 calls, pairs interleaved with the build before it: this code −5 % CPU per call-minute on average
+ * over 8 pairs (pairs from +12 % to −22 %: the shared machine's noise), a throwaway equivalent −21 %
+ * over 4; −11 % over all 12 (paired t ≈ 3); latency unchanged (README, Benchmarks). The wait it adds is
+ * the rest of the turn's reads (microseconds each).
  *
  * A job that throws does not stop the others: its error is rethrown on its own (`process.nextTick`), as
- * a throwing socket listener's would be. Jobs are expected to catch their own faults.
+ * a throwing socket listener's would be (the process fault handler logs it). Under Jest's default fake
+ * timers `setImmediate` is faked: a spec that feeds sockets must leave it real (`doNotFake`).
  */
 export class TurnBatch {
   /** Flat queue: job, target, a, b for each deferred job (no object per job). */
