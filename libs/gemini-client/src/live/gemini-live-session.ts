@@ -198,17 +198,23 @@ export class GeminiLiveSession
       this.state = 'setting-up';
       ws.send(JSON.stringify(this.setup));
     });
-    // Frames, and the error or close after them, are handled in this turn's batch (TurnBatch), in order.
+    // Frames are handled in this turn's batch (TurnBatch), in order; an error (ws reports a protocol
+    // error while still reading) or the close first lets the frames delivered before it be handled.
     ws.on('message', (data: Buffer) =>
       serverFrames.defer(GeminiLiveSession.deliverFrame, this, data, undefined),
     );
-    ws.on('close', (code: number, reason: Buffer) =>
-      serverFrames.defer(GeminiLiveSession.deliverClose, this, code, reason),
-    );
-    // ws reports a protocol error while still reading: the frames read before it go first.
-    ws.on('error', (err: Error) =>
-      serverFrames.defer(GeminiLiveSession.deliverError, this, err, undefined),
-    );
+    ws.on('close', (code: number, reason: Buffer) => {
+      serverFrames.flush();
+      this.finish({
+        code,
+        reason: reason.toString('utf8'),
+        beforeReady: this.state !== 'ready',
+      });
+    });
+    ws.on('error', (err: Error) => {
+      serverFrames.flush();
+      this.fail(1006, err.message);
+    });
   }
 
   /** TurnBatch jobs (defined once: no closure per frame). */
@@ -217,22 +223,6 @@ export class GeminiLiveSession
     Buffer,
     undefined
   > = (session, data) => session.onFrame(data);
-  private static readonly deliverClose: BatchedJob<
-    GeminiLiveSession,
-    number,
-    Buffer
-  > = (session, code, reason) =>
-    session.finish({
-      code,
-      reason: reason.toString('utf8'),
-      beforeReady: session.state !== 'ready',
-    });
-
-  private static readonly deliverError: BatchedJob<
-    GeminiLiveSession,
-    Error,
-    undefined
-  > = (session, err) => session.fail(1006, err.message);
 
   /** One server frame (from this turn's batch). Never throws. */
   private onFrame(data: Buffer): void {

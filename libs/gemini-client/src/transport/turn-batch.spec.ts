@@ -55,6 +55,20 @@ describe('TurnBatch', () => {
     expect(seen).toEqual(['call:1:first', 'call:1:second', 'call:2:follow-up']);
   });
 
+  it('flush runs the waiting jobs at once, in order (a socket closing), and the drain finds none', async () => {
+    const batch = new TurnBatch();
+    batch.defer(record, 'call-1', 1, 'media');
+    batch.defer(record, 'call-1', 2, 'stop');
+    batch.flush();
+    seen.push('call-1 closed');
+    expect(batch.pending).toBe(0);
+
+    await nextTurn();
+    expect(seen).toEqual(['call-1:1:media', 'call-1:2:stop', 'call-1 closed']);
+    batch.flush(); // nothing waiting: nothing runs
+    expect(seen).toHaveLength(3);
+  });
+
   it('a job that throws does not stop the others; its error is rethrown on its own', async () => {
     const batch = new TurnBatch();
     const rethrown: Array<() => void> = [];

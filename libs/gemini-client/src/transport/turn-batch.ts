@@ -5,11 +5,11 @@ export type BatchedJob<T, A, B> = (target: T, a: A, b: B) => void;
  * Runs the audio path's socket messages once per event-loop turn, all calls together, instead of one
  * at a time as each socket read arrives. Socket reads are delivered in the poll phase; a job deferred
  * there runs in the check phase of the same turn (`setImmediate`), after every read of that turn has
- * been taken in. Jobs run in the order they were deferred, so one socket's messages and its error or
- * close (deferred the same way) keep their order. A socket's close is emitted in the close-callbacks
- * phase, so it is handled at the next turn's drain, after that turn's due timers. One batch per kind
- * of socket (Gemini connections, Twilio streams): each drain runs one kind of code for every call in a
- * row; order across the two kinds is not kept (it never was guaranteed by the network either).
+ * been taken in. Jobs run in the order they were deferred, so one socket's messages keep their order;
+ * its error or close first flushes the batch (`flush`), then is handled at once, after everything it
+ * delivered and with no added delay. One batch per kind of socket (Gemini connections, Twilio
+ * streams): each drain runs one kind of code for every call in a row; order across the two kinds is
+ * not kept (the network never kept it either).
  *
  * Why: the per-message code (parse, DSP, the call's plumbing, the write) then runs for every call in
  * one pass while it is hot in the CPU's caches and branch predictors. Measured with `bench:load` at
@@ -42,8 +42,20 @@ export class TurnBatch {
     }
   }
 
+  /**
+   * Runs every job waiting now, in order (the turn's drain then finds them done). A socket's error or
+   * close calls it first, so that what the socket delivered before is handled before it, at once.
+   */
+  flush(): void {
+    if (this.queue.length > 0) this.runQueued();
+  }
+
   private run(): void {
     this.scheduled = false;
+    this.runQueued();
+  }
+
+  private runQueued(): void {
     const queue = this.queue;
     // Jobs deferred while these run (a job's own follow-up) go to the next drain, in order.
     this.queue = [];

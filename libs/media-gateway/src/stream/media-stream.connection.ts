@@ -55,8 +55,8 @@ export class MediaStreamConnection {
     );
     this.startTimer.unref();
     socket.on('message', (data: Buffer, isBinary: boolean) => {
-      // Once the stream has a call, its frames (~50 a second), and the close after them, are handled
-      // in this turn's batch with every other stream's (TurnBatch), in order, in the call's fault boundary.
+      // Once the stream has a call, its frames (~50 a second) are handled in this turn's batch with
+      // every other stream's (TurnBatch), in order, in the call's fault boundary.
       if (this.call)
         streamMessages.defer(
           MediaStreamConnection.deliver,
@@ -67,9 +67,8 @@ export class MediaStreamConnection {
       else this.guarded('twilio:message', () => this.onMessage(data, isBinary));
     });
     socket.on('close', () => {
-      if (this.call)
-        streamMessages.defer(MediaStreamConnection.deliverClose, this, 0, 0);
-      else this.guarded('twilio:close', () => this.onClose());
+      streamMessages.flush(); // what the stream delivered before its close is handled first
+      this.guarded('twilio:close', () => this.onClose());
     });
     socket.on('error', (err) =>
       this.log.warn('Media stream socket error', { err: err.message }),
@@ -88,12 +87,6 @@ export class MediaStreamConnection {
       connection.call?.boundary.fault('twilio:message', err);
     }
   };
-  private static readonly deliverClose: BatchedJob<
-    MediaStreamConnection,
-    0,
-    0
-  > = (connection) =>
-    connection.guarded('twilio:close', () => connection.onClose());
 
   /** Runs `fn` inside the call's fault boundary once there is a call; before that, a throw closes the socket. */
   private guarded(where: string, fn: () => void): void {
