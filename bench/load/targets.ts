@@ -3,7 +3,12 @@
  * and the bare relay (bench/load/bare-relay.ts), each reached by simulated phones and each opening its
  * own upstream connections to the load-test Gemini endpoint (upstream.stub.ts).
  */
-import { startServiceProcess, StreamMessageFactory } from '@app/simulators';
+import {
+  callParams,
+  startServiceProcess,
+  StreamMessageFactory,
+  TwilioWebhookClient,
+} from '@app/simulators';
 import { ChildProcess, fork } from 'node:child_process';
 import twilio from 'twilio';
 import WebSocket from 'ws';
@@ -87,6 +92,7 @@ export async function serviceTarget(
     'wss://voice.load.invalid/media-stream',
     {},
   );
+  const webhooks = new TwilioWebhookClient(service.url, PUBLIC_URL, AUTH_TOKEN);
   let n = 0;
   return {
     name:
@@ -97,26 +103,19 @@ export async function serviceTarget(
       n++;
       const callSid = `CA${n.toString(16).padStart(32, '0')}`;
       const streamSid = `MZ${n.toString(16).padStart(32, '0')}`;
-      const params = {
-        CallSid: callSid,
-        AccountSid: `AC${'0'.repeat(32)}`,
-        From: '+15550000001',
-        To: '+15550000002',
+      const identity = {
+        callSid,
+        accountSid: `AC${'0'.repeat(32)}`,
+        streamSid,
+        from: '+15550000001',
+        to: '+15550000002',
       };
       const upstreamReady = stub.next();
-      const res = await fetch(`${service.url}/incoming-call`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': twilio.getExpectedTwilioSignature(
-            AUTH_TOKEN,
-            `${PUBLIC_URL}/incoming-call`,
-            params,
-          ),
-        },
-        body: new URLSearchParams(params).toString(),
-      });
-      const token = /name="token" value="([^"]+)"/.exec(await res.text())?.[1];
+      const res = await webhooks.post(
+        '/incoming-call',
+        callParams(identity, 'ringing'),
+      );
+      const token = /name="token" value="([^"]+)"/.exec(res.body)?.[1];
       if (!token) throw new Error(`call ${n} refused`);
       const call: Partial<LoadCall> = {
         streamSid,
@@ -129,13 +128,7 @@ export async function serviceTarget(
         { 'x-twilio-signature': streamSignature },
         call,
       );
-      const messages = new StreamMessageFactory({
-        callSid,
-        accountSid: params.AccountSid,
-        streamSid,
-        from: params.From,
-        to: params.To,
-      });
+      const messages = new StreamMessageFactory(identity);
       call.phone.send(JSON.stringify(messages.connected()));
       call.phone.send(JSON.stringify(messages.start({ callSid, token })));
       call.upstream = await settled(

@@ -19,6 +19,10 @@ export type {
 } from './gemini/gemini-live.types';
 export { TwilioCallSimulator } from './twilio/twilio-call.simulator';
 export { StreamMessageFactory } from './twilio/stream-message.factory';
+export {
+  callParams,
+  TwilioWebhookClient,
+} from './twilio/twilio-webhook.client';
 export type { CallIdentity } from './twilio/stream-message.factory';
 export type {
   MarkEvent,
