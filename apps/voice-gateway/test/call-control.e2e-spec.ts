@@ -162,6 +162,34 @@ describe('Agent call control: end_call and transfer_call (real app, fake Twilio 
     expect(JSON.stringify(record.transcript)).toContain('tool end_call');
   }, 20000);
 
+  it('end_call with a goAway during the playout wait: the reply plays in full, once, and the call still ends agent-hangup', async () => {
+    const { call, session, stream } = await connected();
+    const sessionsBefore = o.h.emulator.sessions.length;
+    callTool(session, 'bye-ga', 'end_call', { reason: 'caller is done' });
+    await answerTo(session, 'bye-ga');
+    // The model's 1 s reply to the tool's answer is streaming and the call waits on its playout: the
+    // connection is told to go away (it keeps streaming until its time is up, as the real server does).
+    const toToolAnswer = () =>
+      session.replies.find((r) => r.trigger === 'toolResponse');
+    await eventually(() => (toToolAnswer()?.chunksSent ?? 0) >= 5, 3000);
+    session.goAway('20s');
+    expect(await call.ended).toBe('completed');
+    expect(toToolAnswer()?.outcome).toBe('complete');
+    const heard = stream.heardAudio();
+    expect(heardMs(heard, AFTER_TOOL_HZ)).toBeGreaterThanOrEqual(960);
+    expect(heardMs(heard, AFTER_TOOL_HZ)).toBeLessThanOrEqual(1040); // never replayed
+    const echoed = new Set(stream.marksEchoed.map((m) => m.name));
+    for (const mark of stream.marksReceived)
+      expect(echoed).toContain(mark.name);
+    // The switch to a new connection happened during the wait (at the reply's turn boundary), and
+    // the connection that took over said nothing again.
+    const taken = o.h.emulator.sessions.slice(sessionsBefore);
+    expect(taken.length).toBeGreaterThanOrEqual(1);
+    for (const next of taken) expect(next.replies).toEqual([]);
+    const record = await finalRecord(call.sid);
+    expect(record.endReason).toBe('agent-hangup');
+  }, 20000);
+
   it('transfer answered: the REST redirect dials the target, the whisper carries the summary, the call ends transferred', async () => {
     let whisper = '';
     fake.dialHandler = async (request: DialRequest) => {
