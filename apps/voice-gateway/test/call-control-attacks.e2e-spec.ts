@@ -1,33 +1,21 @@
+import type { EmulatedLiveSession, TwilioCallSimulator } from '@app/simulators';
+import { parseTwiml } from '@app/simulators';
 import {
-  EmulatedLiveSession,
-  parseTwiml,
-  TwilioCallSimulator,
-} from '@app/simulators';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  CallHarness,
-  callTimings,
-  eventually,
-  PUBLIC_URL,
-  startCallHarness,
-} from './support/call-harness';
+  AttackHarness,
+  DESK,
+  Json,
+  OTHER,
+  SALES,
+  startAttackHarness,
+  TOKEN_TTL_MS,
+} from './support/attack-harness';
+import { CallHarness, eventually, PUBLIC_URL } from './support/call-harness';
 import {
   ok,
   ScriptedRestRequest,
   ScriptedTwilioRest,
   twilioError,
 } from './support/scripted-twilio-rest';
-
-const ACCOUNT_SID = `AC${'2'.repeat(32)}`;
-const SALES = '+14155550123';
-const DESK = '+15550000300';
-const OTHER = '+15550000301';
-/** The return stream's token (and so the wait for it) lives this long here (ms). */
-const TOKEN_TTL_MS = 2500;
-
-type Json = Record<string, unknown>;
 
 /**
  * Attacks on the agent's call control with Twilio played by hand: the REST API answers what (and
@@ -37,192 +25,38 @@ type Json = Record<string, unknown>;
  * itself ends a call whose caller is gone.
  */
 describe('Call control under attack: Twilio played by hand (races, failures, replays)', () => {
+  let attack: AttackHarness;
   let h: CallHarness;
   let rest: ScriptedTwilioRest;
-  const dir = mkdtempSync(join(tmpdir(), 'vg-attack-'));
 
   beforeAll(async () => {
-    const profiles = join(dir, 'profiles.json');
-    writeFileSync(
-      profiles,
-      JSON.stringify({
-        default: {
-          name: 'desk',
-          greeting: 'Hello.',
-          tools: ['end_call', 'transfer_call'],
-          transferTargets: { sales: SALES },
-        },
-      }),
-    );
-    rest = await ScriptedTwilioRest.start();
-    h = await startCallHarness(
-      {
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_API_BASE_URL: rest.url,
-        AGENT_PROFILES_FILE: profiles,
-        MAX_CONCURRENT_CALLS: '3',
-      },
-      {
-        chunkIntervalMs: 20,
-        reply: (context) => ({
-          kind: 'tone',
-          hz: 440,
-          amplitude: 8000,
-          ms: context.toolResponse ? 300 : 400,
-        }),
-      },
-      undefined,
-      [
-        callTimings({ streamTokenTtlMs: TOKEN_TTL_MS }),
-        // This file polls records far more often than an operator would.
-        {
-          token: 'THROTTLER:MODULE_OPTIONS',
-          value: {
-            throttlers: [
-              { name: 'default', ttl: 60_000, limit: 100_000 },
-              { name: 'twilio-failures', ttl: 60_000, limit: 300 },
-            ],
-          },
-        },
-      ],
-    );
+    attack = await startAttackHarness();
+    ({ h, rest } = attack);
   });
-
-  afterAll(async () => {
-    await h?.close();
-    await rest?.close();
-    rmSync(dir, { recursive: true, force: true });
-    for (const name of ['TWILIO_API_BASE_URL', 'AGENT_PROFILES_FILE'])
-      process.env[name] = '';
-  });
-
-  beforeEach(() => {
-    rest.answer = (request) => Promise.resolve(ok(request));
-  });
-
+  afterAll(() => attack?.close());
+  beforeEach(() => attack.answerAll());
   // A test that fails must not take the next one's slots: end whatever it left live.
-  afterEach(async () => {
-    const { calls } = (await (await h.admin('/calls')).json()) as {
-      calls: Array<{ callSid: string }>;
-    };
-    for (const { callSid } of calls)
-      await h.admin('/end-call', {
-        method: 'POST',
-        body: JSON.stringify({ callSid }),
-      });
-  });
+  afterEach(() => attack.endLiveCalls());
 
-  const live = async (): Promise<number> => {
-    const body = (await (await fetch(`${h.baseUrl}/health`)).json()) as {
-      checks: { capacity: { live: number } };
-    };
-    return body.checks.capacity.live;
-  };
-  /** Every slot free again (the record is final a moment before the slot is released). */
-  const freed = (): Promise<boolean> =>
-    eventually(async () => (await live()) === 0, 3000, 100);
-  const recordOf = async (callSid: string): Promise<Json> =>
-    (await (await h.admin(`/calls/${callSid}`)).json()) as Json;
-  const ended = (callSid: string, timeoutMs = 8000): Promise<Json> =>
-    eventually(
-      async () => {
-        const record = await recordOf(callSid);
-        return record.endReason ? record : undefined;
-      },
-      timeoutMs,
-      100,
-    );
-
-  /** An inbound call to the desk, greeted and heard. */
-  async function connected(to = DESK): Promise<{
-    sim: TwilioCallSimulator;
-    session: EmulatedLiveSession;
-  }> {
-    const before = h.emulator.sessions.length;
-    const sim = h.call({ to });
-    const placed = await sim.placeCall();
-    expect(placed.stream).toBe(true);
-    const session = await h.emulator.waitForSession(
-      3000,
-      (s) => h.emulator.sessions.indexOf(s) >= before,
-    );
-    await eventually(() => sim.firstAudioAtMs !== undefined, 5000);
-    await eventually(() => !sim.playing && sim.marksEchoed.length > 0, 5000);
-    return { sim, session };
-  }
-
-  function transfer(
+  const live = () => attack.live();
+  const freed = () => attack.freed();
+  const recordOf = (callSid: string) => attack.recordOf(callSid);
+  const ended = (callSid: string, timeoutMs?: number) =>
+    attack.ended(callSid, timeoutMs);
+  const connected = (to?: string) => attack.connected(to);
+  const transfer = (
     session: EmulatedLiveSession,
     id: string,
-    summary = 'Dana wants a quote.',
-  ): void {
-    session.send({
-      toolCall: {
-        functionCalls: [
-          {
-            id,
-            name: 'transfer_call',
-            args: { target: 'sales', reason: 'quote', summary },
-          },
-        ],
-      },
-    });
-  }
-
-  async function toolAnswer(
-    session: EmulatedLiveSession,
-    id: string,
-  ): Promise<Json> {
-    await session.waitFor(
-      (m) => JSON.stringify(m.toolResponse ?? {}).includes(`"${id}"`),
-      3000,
-    );
-    const found = session.toolResponses.find((r) => r.id === id) as unknown as {
-      response: Json;
-    };
-    return found.response;
-  }
-
-  /** The REST update the transfer sends, answered by `answer` (after the test's own actions). */
-  function onRedirect(
+    summary?: string,
+  ) => attack.transfer(session, id, summary);
+  const toolAnswer = (session: EmulatedLiveSession, id: string) =>
+    attack.toolAnswer(session, id);
+  const onRedirect = (
     answer: (request: ScriptedRestRequest) => Promise<ReturnType<typeof ok>>,
-  ): void {
-    rest.answer = (request) =>
-      request.params.Twiml !== undefined
-        ? answer(request)
-        : Promise.resolve(ok(request));
-  }
-
-  /**
-   * A connected call whose agent transfers it (tool call `id`): Twilio takes the redirect and stops
-   * the stream, and the transfer is on the record as dialling.
-   */
-  async function dialling(id: string) {
-    const { sim, session } = await connected();
-    onRedirect(async (request) => {
-      await sim.hangUp();
-      return ok(request);
-    });
-    const sent = rest.requests.length;
-    transfer(session, id);
-    await toolAnswer(session, id);
-    await rest.received(sent + 1, 8000);
-    await eventually(
-      async () => {
-        const r = await recordOf(sim.callSid);
-        return ((r.transfers as Json[] | undefined) ?? []).length === 1;
-      },
-      3000,
-      100,
-    );
-    return { sim, session };
-  }
-
+  ) => attack.onRedirect(answer);
+  const dialling = (id: string) => attack.dialling(id);
   const dialAction = (sim: TwilioCallSimulator, status: string) =>
-    sim.postForm('/transfer-status', {
-      ...sim.callParams('in-progress'),
-      DialCallStatus: status,
-    });
+    attack.dialAction(sim, status);
 
   it('REST redirect refused (HTTP 500): the agent is told, the call stays live and usable, end_call still works', async () => {
     onRedirect(() =>
@@ -530,48 +364,4 @@ describe('Call control under attack: Twilio played by hand (races, failures, rep
     await ended(b.sim.callSid);
     await freed();
   }, 25000);
-});
-
-describe('Call control profiles at boot', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vg-attack-boot-'));
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true });
-    process.env.AGENT_PROFILES_FILE = '';
-  });
-
-  const boot = (name: string, profiles: object) => {
-    const file = join(dir, `${name}.json`);
-    writeFileSync(file, JSON.stringify(profiles));
-    return startCallHarness({
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      AGENT_PROFILES_FILE: file,
-    });
-  };
-
-  it('a profile listing transfer_call without transferTargets stops the start with a clear message', async () => {
-    await expect(
-      boot('no-targets', {
-        default: { name: 'desk', tools: ['end_call'] },
-        numbers: { [DESK]: { name: 'x', tools: ['transfer_call'] } },
-      }),
-    ).rejects.toThrow(
-      /\+15550000300: transfer_call: the profile lists transfer_call but has no transferTargets/,
-    );
-  }, 20000);
-
-  it('a transfer target named "__proto__" stops the start (it is not silently dropped)', async () => {
-    // Written by hand: JSON.stringify would not keep a __proto__ key.
-    const file = join(dir, 'proto.json');
-    writeFileSync(
-      file,
-      '{"default":{"name":"desk","tools":["transfer_call"],"transferTargets":{"__proto__":"+14155550199","sales":"+14155550123"}}}',
-    );
-    process.env.AGENT_PROFILES_FILE = file;
-    await expect(
-      startCallHarness({
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        AGENT_PROFILES_FILE: file,
-      }),
-    ).rejects.toThrow(/transferTargets\.__proto__: reserved name/);
-  }, 20000);
 });
