@@ -40,12 +40,13 @@
   return f32x4.add(f32x4.add(l0, l1), f32x4.add(l2, l3));
 }
 
-/** `pcm16` on four lanes: rounded to nearest, saturated to PCM16, as i32 lanes. */
+/**
+ * `pcm16` on four lanes, as i32 lanes: rounded to nearest, then saturated by the conversion to i32 and
+ * by `i16x8.narrow_i32x4_s` (which every caller stores through), the same as `pcm16`'s clamp.
+ */
 // @ts-ignore: decorator
 @inline function pcm16x4(y: v128): v128 {
-  return i32x4.trunc_sat_f32x4_s(
-    f32x4.min(f32x4.max(f32x4.nearest(y), f32x4.splat(-32768.0)), f32x4.splat(32767.0)),
-  );
+  return i32x4.trunc_sat_f32x4_s(f32x4.nearest(y));
 }
 
 /**
